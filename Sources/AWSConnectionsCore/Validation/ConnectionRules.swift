@@ -1,0 +1,181 @@
+/// The field rules of the contract, applied to untyped JSON so every violation is reported.
+public enum ConnectionRules {
+    public static let nameMaxLength = 100
+    public static let descriptionMaxLength = 500
+
+    /// Fields a client may send when creating.
+    static let createFields: Set<String> = ["name", "description", "awsAccountId", "awsRegion", "enabled"]
+    /// Fields a client may send when updating.
+    static let updateFields: Set<String> = ["name", "description", "enabled", "version"]
+    /// Fields of the resource the server owns; sending one is `immutable_field`, not `unknown_field`.
+    static let serverManagedOnCreate: Set<String> = ["connectionId", "type", "createdDate", "updatedDate", "version"]
+    static let immutableOnUpdate: Set<String> = [
+        "awsAccountId", "awsRegion", "connectionId", "type", "createdDate", "updatedDate",
+    ]
+
+    /// Validates a create body.
+    public static func newConnection(from body: JSONValue) throws -> NewConnection {
+        let members = try objectMembers(body)
+        var errors = unexpectedFields(
+            in: members, allowed: createFields, immutable: serverManagedOnCreate,
+            immutableMessage: "is set by the server and cannot be sent when creating a connection")
+
+        let name = requiredName(members, errors: &errors)
+        let description = optionalDescription(members, errors: &errors) ?? ""
+        let enabled = optionalBool("enabled", members, errors: &errors) ?? true
+
+        var awsAccountID = ""
+        switch members["awsAccountId"] {
+        case nil, .null?:
+            errors.append(.init(field: "awsAccountId", code: .required, message: "awsAccountId is required"))
+        case .string(let value)?:
+            if value.utf8.count == 12, value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                awsAccountID = value
+            } else {
+                errors.append(
+                    .init(field: "awsAccountId", code: .invalidFormat, message: "awsAccountId must be exactly 12 digits"))
+            }
+        case let other?:
+            errors.append(typeError("awsAccountId", expected: "a string of 12 digits", got: other))
+        }
+
+        var awsRegion = ""
+        switch members["awsRegion"] {
+        case nil, .null?:
+            errors.append(.init(field: "awsRegion", code: .required, message: "awsRegion is required"))
+        case .string(let value)?:
+            if AWSRegion.isValid(value) {
+                awsRegion = value
+            } else {
+                errors.append(
+                    .init(
+                        field: "awsRegion", code: .invalidRegion,
+                        message: "awsRegion must be an AWS region code such as us-east-1"))
+            }
+        case let other?:
+            errors.append(typeError("awsRegion", expected: "a string", got: other))
+        }
+
+        guard errors.isEmpty, let name else { throw ValidationError(errors: errors) }
+        return NewConnection(
+            name: name, description: description, awsAccountID: awsAccountID, awsRegion: awsRegion, enabled: enabled)
+    }
+
+    /// Validates an update body.
+    public static func changes(from body: JSONValue) throws -> ConnectionChanges {
+        let members = try objectMembers(body)
+        var errors = unexpectedFields(
+            in: members, allowed: updateFields, immutable: immutableOnUpdate,
+            immutableMessage: "cannot be changed after the connection is created")
+
+        let name = requiredName(members, errors: &errors)
+        let description = optionalDescription(members, errors: &errors)
+        let enabled = optionalBool("enabled", members, errors: &errors)
+
+        var version: Int64?
+        switch members["version"] {
+        case nil, .null?:
+            errors.append(.init(field: "version", code: .required, message: "version is required"))
+        case .integer(let value)?:
+            if value >= 1 {
+                version = value
+            } else {
+                errors.append(.init(field: "version", code: .outOfRange, message: "version must be 1 or greater"))
+            }
+        case let other?:
+            errors.append(typeError("version", expected: "an integer", got: other))
+        }
+
+        guard errors.isEmpty, let name, let version else { throw ValidationError(errors: errors) }
+        return ConnectionChanges(name: name, description: description, enabled: enabled, expectedVersion: version)
+    }
+
+    // MARK: - Shared field rules
+
+    private static func objectMembers(_ body: JSONValue) throws -> [String: JSONValue] {
+        guard case .object(let members) = body else {
+            throw BodyShapeError(reason: "the body must be a JSON object, not \(body.typeName == "null" ? "null" : "a " + body.typeName)")
+        }
+        return members
+    }
+
+    /// Immutable and unknown members, in a stable (sorted) order so responses are reproducible.
+    private static func unexpectedFields(
+        in members: [String: JSONValue], allowed: Set<String>, immutable: Set<String>, immutableMessage: String
+    ) -> [FieldError] {
+        members.keys.sorted().compactMap { key in
+            if allowed.contains(key) { return nil }
+            if immutable.contains(key) {
+                return FieldError(field: key, code: .immutableField, message: "\(key) \(immutableMessage)")
+            }
+            return FieldError(field: key, code: .unknownField, message: "\(key) is not a field of this call")
+        }
+    }
+
+    /// `name`: a string of 1–100 characters once surrounding whitespace is trimmed; returns it trimmed.
+    private static func requiredName(_ members: [String: JSONValue], errors: inout [FieldError]) -> String? {
+        switch members["name"] {
+        case nil, .null?:
+            errors.append(.init(field: "name", code: .required, message: "name is required"))
+        case .string(let value)?:
+            let trimmed = value.trimmingWhitespace()
+            if trimmed.isEmpty {
+                errors.append(.init(field: "name", code: .tooShort, message: "name must not be empty"))
+            } else if trimmed.count > nameMaxLength {
+                errors.append(
+                    .init(field: "name", code: .tooLong, message: "name must be at most \(nameMaxLength) characters"))
+            } else {
+                return trimmed
+            }
+        case let other?:
+            errors.append(typeError("name", expected: "a string", got: other))
+        }
+        return nil
+    }
+
+    private static func optionalDescription(_ members: [String: JSONValue], errors: inout [FieldError]) -> String? {
+        switch members["description"] {
+        case nil, .null?:
+            return nil
+        case .string(let value)?:
+            if value.count > descriptionMaxLength {
+                errors.append(
+                    .init(
+                        field: "description", code: .tooLong,
+                        message: "description must be at most \(descriptionMaxLength) characters"))
+                return nil
+            }
+            return value
+        case let other?:
+            errors.append(typeError("description", expected: "a string", got: other))
+            return nil
+        }
+    }
+
+    private static func optionalBool(_ field: String, _ members: [String: JSONValue], errors: inout [FieldError]) -> Bool? {
+        switch members[field] {
+        case nil, .null?:
+            return nil
+        case .bool(let value)?:
+            return value
+        case let other?:
+            errors.append(typeError(field, expected: "true or false", got: other))
+            return nil
+        }
+    }
+
+    private static func typeError(_ field: String, expected: String, got value: JSONValue) -> FieldError {
+        FieldError(field: field, code: .invalidType, message: "\(field) must be \(expected), not a \(value.typeName)")
+    }
+}
+
+extension String {
+    /// Drops leading and trailing Unicode whitespace and newlines (no Foundation needed).
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,56 @@
+/// One problem with one field of a request body.
+public struct FieldError: Sendable, Equatable {
+    /// The JSON member name, exactly as the client spelled it.
+    public var field: String
+    /// A stable machine-readable code, see `FieldError.Code`.
+    public var code: String
+    /// A sentence for humans.
+    public var message: String
+
+    public init(field: String, code: Code, message: String) {
+        self.field = field
+        self.code = code.rawValue
+        self.message = message
+    }
+
+    /// The per-field codes a client can rely on.
+    public enum Code: String, Sendable {
+        case required
+        case invalidType = "invalid_type"
+        case tooShort = "too_short"
+        case tooLong = "too_long"
+        case invalidFormat = "invalid_format"
+        case invalidRegion = "invalid_region"
+        case outOfRange = "out_of_range"
+        case immutableField = "immutable_field"
+        case unknownField = "unknown_field"
+    }
+}
+
+/// A request body that parsed as JSON but breaks one or more rules; lists every broken rule.
+public struct ValidationError: Error, Sendable, Equatable {
+    public var errors: [FieldError]
+
+    public init(errors: [FieldError]) {
+        self.errors = errors
+    }
+
+    /// The problem's top-level code: the most specific kind shared by the errors.
+    ///
+    /// An immutable field wins over everything (the client tried to change what cannot change),
+    /// then an unknown field (most likely a typo), then generic `validation_failed`.
+    public var problemCode: String {
+        if errors.contains(where: { $0.code == FieldError.Code.immutableField.rawValue }) {
+            return FieldError.Code.immutableField.rawValue
+        }
+        if errors.contains(where: { $0.code == FieldError.Code.unknownField.rawValue }) {
+            return FieldError.Code.unknownField.rawValue
+        }
+        return "validation_failed"
+    }
+}
+
+/// The body is JSON but not an object.
+public struct BodyShapeError: Error, Sendable, Equatable {
+    public var reason: String
+}

@@ -1,0 +1,54 @@
+import AWSConnectionsCore
+import Hummingbird
+
+/// Reads a JSON request body in the contract's order: media type (415), size (413), JSON (400).
+enum RequestBody {
+    static let maximumSize = 64 * 1024
+
+    static func json(_ request: Request) async throws -> JSONValue {
+        guard isJSON(contentType: request.headers[.contentType]) else { throw Problem.unsupportedMediaType() }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maximumSize {
+            throw Problem.payloadTooLarge(limit: maximumSize)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumSize)
+        } catch {
+            // The only way collecting fails before the limit is a client that went away.
+            throw Problem.payloadTooLarge(limit: maximumSize)
+        }
+        guard buffer.readableBytes > 0 else { throw Problem.invalidJSON("the body is empty") }
+        return try JSONValue.parse(buffer.readableBytesView)
+    }
+
+    /// `application/json`, any case, optionally with parameters; a charset must be UTF-8.
+    static func isJSON(contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let parts = contentType.split(separator: ";", omittingEmptySubsequences: false)
+        guard parts[0].trimmingSpaces().lowercased() == "application/json" else { return false }
+        for parameter in parts.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            if pair[0].trimmingSpaces().lowercased() == "charset" {
+                let charset = pair[1].trimmingSpaces().lowercased().replacingQuotes()
+                guard charset == "utf-8" || charset == "utf8" else { return false }
+            }
+        }
+        return true
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> Substring {
+        var trimmed = self
+        while let first = trimmed.first, first == " " || first == "\t" { trimmed.removeFirst() }
+        while let last = trimmed.last, last == " " || last == "\t" { trimmed.removeLast() }
+        return trimmed
+    }
+}
+
+extension String {
+    fileprivate func replacingQuotes() -> String {
+        filter { $0 != "\"" }
+    }
+}

@@ -1,0 +1,57 @@
+public import AWSConnectionsCore
+public import Hummingbird
+import HTTPTypes
+import Synchronization
+
+/// Resolves `Authorization: <key>` or `Authorization: Bearer <key>` to a `Caller`.
+///
+/// Every request looks the key's hash up in the store, with no cache, so a revoked key is
+/// refused from the next request on. The key itself is hashed and dropped here.
+public struct APIKeyAuthMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+
+    /// How stale a key's last-used time may get before a request refreshes it; keeps reads
+    /// from turning into writes.
+    static let lastUsedPrecisionMilliseconds: Int64 = 60_000
+
+    let keys: any APIKeyStore
+
+    public init(keys: any APIKeyStore) {
+        self.keys = keys
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization] else { throw Problem.missingAPIKey() }
+        guard let key = APIKey(Self.credential(in: header)) else { throw Problem.invalidAPIKey() }
+        guard let caller = try await keys.caller(forKeyHash: key.hash) else { throw Problem.invalidAPIKey() }
+
+        context.logFields.keyID.withLock { $0 = caller.keyID }
+        recordUseIfStale(caller)
+        var context = context
+        context.caller = caller
+        return try await next(request, context)
+    }
+
+    /// The credential part of the header: after an optional case-insensitive `Bearer` scheme.
+    static func credential(in header: String) -> Substring {
+        var value = header[...].drop(while: { $0 == " " })
+        if value.count > 7, value.prefix(7).lowercased() == "bearer " {
+            value = value.dropFirst(7).drop(while: { $0 == " " })
+        }
+        while value.last == " " { value = value.dropLast() }
+        return value
+    }
+
+    private func recordUseIfStale(_ caller: Caller) {
+        let now = Timestamp.now()
+        if let last = caller.lastUsedAt,
+            now.millisecondsSinceEpoch - last.millisecondsSinceEpoch < Self.lastUsedPrecisionMilliseconds
+        {
+            return
+        }
+        // Off the request path: a failed bookkeeping write must not fail the call.
+        Task { [keys] in try? await keys.recordUse(of: caller.keyID, at: now) }
+    }
+}

@@ -1,0 +1,78 @@
+public import AWSConnectionsCore
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode, reached through a GRDB `DatabasePool`
+/// (one writer connection, several concurrent readers).
+///
+/// Reads run synchronously on the calling task: a point read costs a few microseconds, less
+/// than hopping to another thread would. Writes go through GRDB's serial writer queue and
+/// are durable when they return (`synchronous = FULL` unless configured otherwise).
+public final class SQLiteStore: Sendable {
+    /// How hard SQLite works to make a commit survive a crash.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// fsync on every commit: an acknowledged write survives power loss.
+        case full
+        /// fsync at checkpoints only: survives a process crash, may lose the last commits on power loss.
+        case normal
+    }
+
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String, durability: Durability = .full) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.maximumReaderCount = 8
+        configuration.label = "aws-connections"
+        let synchronous = durability == .full ? "FULL" : "NORMAL"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteMigrations.migrator.migrate(pool)
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    /// Runs a read on the current thread (see the type's note on why).
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    /// Runs a write transaction on GRDB's writer queue.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    /// The names of the applied migrations, oldest first.
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        try read { db in try SQLiteMigrations.migrator.appliedMigrations(db) }
+    }
+}
+
+/// Maps GRDB/SQLite failures to `StoreError`; a busy, full or unreadable database is
+/// "unavailable" (retry later), anything else is a failure.
+func translate(_ error: any Error) -> StoreError {
+    if let error = error as? StoreError { return error }
+    guard let error = error as? DatabaseError else {
+        return .failed(String(describing: error))
+    }
+    switch error.resultCode {
+    case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY,
+        .SQLITE_PROTOCOL, .SQLITE_NOMEM:
+        return .unavailable(error.description)
+    default:
+        return .failed(error.description)
+    }
+}

@@ -1,0 +1,77 @@
+import AWSConnectionsCore
+import AWSConnectionsHTTP
+import ArgumentParser
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `aws-connections serve`: runs the API until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the API over HTTP.",
+        discussion: """
+            On a database with no API keys, creates account 'default' and prints one full-access \
+            key to stderr, once. SIGINT or SIGTERM stops accepting connections, lets in-flight \
+            requests finish, and exits 0.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Address to listen on (env AWS_CONNECTIONS_HOST).", valueName: "host"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one (env AWS_CONNECTIONS_PORT).", valueName: "port"))
+    var port: Int?
+
+    @Option(
+        name: .customLong("log-level"),
+        help: ArgumentHelp(
+            "trace, debug, info, notice, warning, error or critical (env AWS_CONNECTIONS_LOG_LEVEL).",
+            valueName: "level"))
+    var logLevel: String?
+
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    func run() async throws {
+        let host = self.host ?? Environment.value("AWS_CONNECTIONS_HOST") ?? "127.0.0.1"
+        let port = self.port ?? Environment.value("AWS_CONNECTIONS_PORT").flatMap(Int.init) ?? 8080
+        guard (0...65535).contains(port) else {
+            throw ValidationError("--port must be between 0 and 65535.")
+        }
+        let levelText = logLevel ?? Environment.value("AWS_CONNECTIONS_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+        let logger = LogSetup.bootstrap(level: level)
+
+        let store = try databaseOptions.openStoreOrExit()
+
+        if let issued = try await store.issueBootstrapKeyIfNoKeys(at: .now()) {
+            BootstrapKeyNotice.print(issued)
+        }
+
+        let app = buildApplication(
+            connections: store, keys: store, host: host, port: port, logger: logger,
+            onServerRunning: { channel in
+                let boundPort = channel.localAddress?.port ?? port
+                let shownHost = host.contains(":") ? "[\(host)]" : host
+                logger.info("listening on http://\(shownHost):\(boundPort)")
+            })
+        try await app.runService()
+        logger.info("stopped")
+    }
+}
+
+/// Writes the first-start key to stderr, where it is seen once and never logged again.
+enum BootstrapKeyNotice {
+    static func print(_ issued: IssuedKey) {
+        let text = """
+            Created account 'default' and its first API key (id \(issued.record.id.rawValue), \
+            scopes \(Scope.serialise(issued.record.scopes))):
+            \(issued.key.secret)
+            This key will not be shown again: store it now. Create more with 'aws-connections keys create'.
+
+            """
+        StandardError.write(text)
+    }
+}
