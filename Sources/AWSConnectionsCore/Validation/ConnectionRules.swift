@@ -124,6 +124,10 @@ public enum ConnectionRules {
             } else if trimmed.count > nameMaxLength {
                 errors.append(
                     .init(field: "name", code: .tooLong, message: "name must be at most \(nameMaxLength) characters"))
+            } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                // A name is one line of text; control characters only ever arrive by mistake.
+                errors.append(
+                    .init(field: "name", code: .invalidCharacter, message: "name must not contain control characters"))
             } else {
                 return trimmed
             }
@@ -138,6 +142,12 @@ public enum ConnectionRules {
         case nil, .null?:
             return nil
         case .string(let value)?:
+            if value.unicodeScalars.contains("\u{0}") {
+                // SQLite's C API and many clients end strings at NUL; refusing it is the only way not to lose data.
+                errors.append(
+                    .init(field: "description", code: .invalidCharacter, message: "description must not contain U+0000"))
+                return nil
+            }
             if value.count > descriptionMaxLength {
                 errors.append(
                     .init(

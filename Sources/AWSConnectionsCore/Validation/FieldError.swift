@@ -20,6 +20,7 @@ public struct FieldError: Sendable, Equatable {
         case tooShort = "too_short"
         case tooLong = "too_long"
         case invalidFormat = "invalid_format"
+        case invalidCharacter = "invalid_character"
         case invalidRegion = "invalid_region"
         case outOfRange = "out_of_range"
         case immutableField = "immutable_field"

@@ -1,0 +1,58 @@
+import AWSConnectionsCore
+import Testing
+
+@Suite("Connection rules")
+struct ConnectionRulesTests {
+    private func parse(_ text: String) throws -> JSONValue {
+        try JSONValue.parse(Array(text.utf8))
+    }
+
+    @Test("JSON values keep integers, fractions, booleans and strings apart")
+    func jsonTypes() throws {
+        #expect(try parse("1") == .integer(1))
+        #expect(try parse("1.5") == .number(1.5))
+        #expect(try parse("true") == .bool(true))
+        #expect(try parse(#""1""#) == .string("1"))
+        #expect(try parse("null") == .null)
+        #expect(try parse(#"{"a":[1,false]}"#) == .object(["a": .array([.integer(1), .bool(false)])]))
+    }
+
+    @Test("a valid create body becomes a NewConnection with defaults")
+    func createDefaults() throws {
+        let new = try ConnectionRules.newConnection(
+            from: try parse(#"{"name":" n ","awsAccountId":"123456789012","awsRegion":"eu-west-2"}"#))
+        #expect(new == NewConnection(name: "n", description: "", awsAccountID: "123456789012", awsRegion: "eu-west-2", enabled: true))
+    }
+
+    @Test("an update body keeps omitted fields as nil")
+    func updateOmissions() throws {
+        let changes = try ConnectionRules.changes(from: try parse(#"{"name":"n","version":3}"#))
+        #expect(changes == ConnectionChanges(name: "n", description: nil, enabled: nil, expectedVersion: 3))
+    }
+
+    @Test("every broken rule is reported, sorted by field, with the most specific top-level code")
+    func allErrors() throws {
+        #expect(throws: ValidationError.self) { try ConnectionRules.changes(from: try parse(#"{"version":0}"#)) }
+        do {
+            _ = try ConnectionRules.changes(from: try parse(#"{"awsRegion":"x","nam":"n","version":"2"}"#))
+            Issue.record("expected a validation error")
+        } catch let error as ValidationError {
+            #expect(error.errors.map(\.field) == ["awsRegion", "nam", "name", "version"])
+            #expect(error.errors.map(\.code) == ["immutable_field", "unknown_field", "required", "invalid_type"])
+            #expect(error.problemCode == "immutable_field")
+        }
+    }
+
+    @Test("a body that is JSON but not an object is a shape error")
+    func notAnObject() throws {
+        #expect(throws: BodyShapeError.self) { try ConnectionRules.newConnection(from: try parse("[]")) }
+        #expect(throws: BodyShapeError.self) { try ConnectionRules.changes(from: try parse("null")) }
+    }
+
+    @Test("name length counts characters, not bytes")
+    func nameCountsCharacters() throws {
+        let emoji = String(repeating: "👩‍👩‍👧", count: 100)
+        let changes = try ConnectionRules.changes(from: try parse(#"{"name":"\#(emoji)","version":1}"#))
+        #expect(changes.name == emoji)
+    }
+}

@@ -1,0 +1,98 @@
+import AWSConnectionsCore
+import AWSConnectionsSQLite
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("API keys")
+struct AuthTests {
+    @Test("no Authorization header is 401 missing_api_key with WWW-Authenticate")
+    func missingKey() async throws {
+        try await withApp { _, client in
+            let response = try await client.list(key: nil)
+            #expect(response.status == .unauthorized)
+            #expect(try response.problemCode() == "missing_api_key")
+            #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+        }
+    }
+
+    @Test("malformed and unknown keys are 401 invalid_api_key", arguments: [
+        "", "Bearer", "pictai_", "pictai_short", "sk_live_0123456789abcdef0123456789abcdef",
+        "pictai_0123456789abcdefghijklmnopqrstuv!", "pictai_0123456789abcdefghijklmnopqrstuvwx",
+        "Basic cGljdGFpXzAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2",
+        "pictai_" + String(repeating: "a", count: 5000),
+    ])
+    func invalidKeys(header: String) async throws {
+        try await withApp { _, client in
+            let response = try await client.list(key: header)
+            #expect(response.status == .unauthorized)
+            #expect(try response.problemCode() == "invalid_api_key")
+            #expect(response.headers[.wwwAuthenticate] != nil)
+        }
+    }
+
+    @Test("the key is accepted bare and after Bearer, in any case")
+    func bearerForms() async throws {
+        try await withApp { world, client in
+            for header in [world.alpha, "Bearer \(world.alpha)", "bearer \(world.alpha)", "BEARER  \(world.alpha) "] {
+                let response = try await client.list(key: header)
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
+    @Test("a revoked key is refused on the very next request")
+    func revokedKeyRefused() async throws {
+        try await withApp { world, client in
+            let issued = try await world.store.issueKey(account: "alpha", scopes: [.read], at: .now())
+            #expect(try await client.list(key: issued.key.secret).status == .ok)
+            #expect(try await world.store.revokeKey(issued.record.id, at: .now()))
+            let response = try await client.list(key: issued.key.secret)
+            #expect(response.status == .unauthorized)
+            #expect(try response.problemCode() == "invalid_api_key")
+            #expect(try await client.list(key: world.alpha).status == .ok)
+        }
+    }
+
+    @Test("a read-only key may read but every write call is 403 insufficient_scope")
+    func readOnlyKey() async throws {
+        try await withApp { world, client in
+            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            #expect(try await client.list(key: world.alphaReader).status == .ok)
+            #expect(try await client.get(key: world.alphaReader, id: id).status == .ok)
+            let writes = [
+                try await client.create(key: world.alphaReader, body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#),
+                try await client.update(key: world.alphaReader, id: id, body: #"{"name":"n","version":1}"#),
+                try await client.delete(key: world.alphaReader, id: id),
+            ]
+            for response in writes {
+                #expect(response.status == .forbidden)
+                #expect(try response.problemCode() == "insufficient_scope")
+            }
+            #expect(try await client.get(key: world.alpha, id: id).json()["version"] as? Int == 1)
+        }
+    }
+
+    @Test("a write-only key may write but reads are 403 insufficient_scope")
+    func writeOnlyKey() async throws {
+        try await withApp { world, client in
+            let id = try #require(try await client.createConnection(key: world.alphaWriter)["connectionId"] as? String)
+            #expect(try await client.list(key: world.alphaWriter).status == .forbidden)
+            let get = try await client.get(key: world.alphaWriter, id: id)
+            #expect(get.status == .forbidden)
+            #expect(try get.problemCode() == "insufficient_scope")
+            #expect(try await client.update(key: world.alphaWriter, id: id, body: #"{"name":"n","version":1}"#).status == .ok)
+        }
+    }
+
+    @Test("keys of one account see that account's connections, whichever key created them")
+    func keysShareTheirAccount() async throws {
+        try await withApp { world, client in
+            let id = try #require(try await client.createConnection(key: world.alphaWriter)["connectionId"] as? String)
+            #expect(try await client.get(key: world.alphaReader, id: id).status == .ok)
+            #expect(try await client.get(key: world.beta, id: id).status == .forbidden)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import AWSConnectionsCore
+import AWSConnectionsSQLite
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import Testing
+
+@Suite("Concurrent writers over real sockets")
+struct ConcurrencyTests {
+    @Test("32 concurrent PUTs carrying the same version: exactly one 200, the rest 409, final version 2")
+    func sameVersionRace() async throws {
+        try await withApp(.live) { world, client in
+            let port = try #require(client.port)
+            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let path = "\(collectionPath)/\(id)"
+            let statuses = try await withLiveClients(count: 32, port: port) { index, live in
+                try await live.call(.put, path, key: world.alpha, body: #"{"name":"writer \#(index)","version":1}"#).status
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            #expect(statuses.filter { $0 == .conflict }.count == 31)
+            let final = try await client.get(key: world.alpha, id: id).json()
+            #expect(final["version"] as? Int == 2)
+            let winner = try #require(statuses.firstIndex(of: .ok))
+            #expect(final["name"] as? String == "writer \(winner)")
+        }
+    }
+
+    @Test("16 clients in read-modify-write loops: final version is 1 + successes, no 5xx, no lost update")
+    func readModifyWriteLoops() async throws {
+        try await withApp(.live) { world, client in
+            let port = try #require(client.port)
+            let ids = [
+                try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String),
+                try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String),
+            ]
+            let iterations = 25
+            // Each client appends its own marker to the description, so a lost update would show as a missing marker.
+            let outcomes = try await withLiveClients(count: 16, port: port) { index, live in
+                var successes: [String: [String]] = [:]
+                var conflicts = 0
+                var serverErrors = 0
+                for iteration in 0..<iterations {
+                    let id = ids[(index + iteration) % ids.count]
+                    let path = "\(collectionPath)/\(id)"
+                    let current = try await live.call(.get, path, key: world.alpha).json()
+                    let version = current["version"] as? Int ?? 0
+                    let description = current["description"] as? String ?? ""
+                    let marker = "\(index).\(iteration);"
+                    let body = try JSONSerialization.data(withJSONObject: [
+                        "name": "rmw", "version": version, "description": String((description + marker).suffix(480)),
+                    ])
+                    let response = try await live.call(.put, path, key: world.alpha, body: String(decoding: body, as: UTF8.self))
+                    switch response.status.code {
+                    case 200: successes[id, default: []].append(marker)
+                    case 409: conflicts += 1
+                    case 500...: serverErrors += 1
+                    default: break
+                    }
+                }
+                return (successes, conflicts, serverErrors)
+            }
+            #expect(outcomes.map(\.2).reduce(0, +) == 0)
+            for id in ids {
+                let final = try await client.get(key: world.alpha, id: id).json()
+                let successes = outcomes.flatMap { $0.0[id] ?? [] }
+                #expect(final["version"] as? Int == 1 + successes.count)
+                #expect(successes.count > 0)
+            }
+            let total = outcomes.map { $0.0.values.map(\.count).reduce(0, +) + $0.1 }.reduce(0, +)
+            #expect(total == 16 * iterations)
+        }
+    }
+
+    @Test("concurrent creates from many clients all land, each with a distinct id")
+    func concurrentCreates() async throws {
+        try await withApp(.live) { world, client in
+            let port = try #require(client.port)
+            let ids = try await withLiveClients(count: 16, port: port) { index, live in
+                var ids: [String] = []
+                for iteration in 0..<10 {
+                    let response = try await live.call(
+                        .post, collectionPath, key: world.alpha,
+                        body: #"{"name":"c\#(index)-\#(iteration)","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
+                    ids.append(try response.json()["connectionId"] as? String ?? "")
+                }
+                return ids
+            }.flatMap { $0 }
+            #expect(Set(ids).count == 160)
+            let items = try await client.list(key: world.alpha).json()["Items"] as? [[String: Any]] ?? []
+            #expect(Set(items.compactMap { $0["connectionId"] as? String }) == Set(ids))
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import AWSConnectionsCore
+import AWSConnectionsSQLite
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("Errors and request handling")
+struct ErrorTests {
+    @Test("every error is problem+json with type, title, status, detail, code and the X-Request-Id as requestId")
+    func problemShape() async throws {
+        try await withApp { world, client in
+            let responses = [
+                try await client.list(key: nil),
+                try await client.get(key: world.alpha, id: "nope"),
+                try await client.create(key: world.alpha, body: "{"),
+                try await client.send(.get, "/nowhere", key: nil),
+            ]
+            for response in responses {
+                #expect(response.headers[.contentType] == "application/problem+json")
+                let json = try response.json()
+                let code = try #require(json["code"] as? String)
+                #expect(json["type"] as? String == "/problems/\(code)")
+                #expect((json["title"] as? String)?.isEmpty == false)
+                #expect(json["status"] as? Int == response.status.code)
+                #expect((json["detail"] as? String)?.isEmpty == false)
+                let requestID = try #require(json["requestId"] as? String)
+                #expect(response.headers[HTTPField.Name("X-Request-Id")!] == requestID)
+            }
+        }
+    }
+
+    @Test("successful responses carry a unique X-Request-Id too")
+    func requestIDOnSuccess() async throws {
+        try await withApp { world, client in
+            let first = try await client.list(key: world.alpha).headers[HTTPField.Name("X-Request-Id")!]
+            let second = try await client.list(key: world.alpha).headers[HTTPField.Name("X-Request-Id")!]
+            #expect(first != nil)
+            #expect(first != second)
+        }
+    }
+
+    @Test("a problem's type describes its code")
+    func problemTypeIsServed() async throws {
+        try await withApp { _, client in
+            let response = try await client.send(.get, "/problems/version_conflict", key: nil)
+            #expect(response.status == .ok)
+            #expect(try response.json()["status"] as? Int == 409)
+        }
+    }
+
+    @Test("POST and PUT without a JSON content type are 415", arguments: [
+        nil, "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", "application/jsonx",
+    ])
+    func unsupportedMediaType(contentType: String?) async throws {
+        try await withApp { world, client in
+            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let post = try await client.send(
+                .post, collectionPath, key: world.alpha, contentType: contentType,
+                body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
+            let put = try await client.send(
+                .put, "\(collectionPath)/\(id)", key: world.alpha, contentType: contentType, body: #"{"name":"n","version":1}"#)
+            for response in [post, put] {
+                #expect(response.status == .unsupportedMediaType)
+                #expect(try response.problemCode() == "unsupported_media_type")
+            }
+        }
+    }
+
+    @Test("a charset parameter and any letter case are fine", arguments: [
+        "application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8", "application/json; charset=\"utf-8\"",
+    ])
+    func jsonContentTypeVariants(contentType: String) async throws {
+        try await withApp { world, client in
+            let response = try await client.send(
+                .post, collectionPath, key: world.alpha, contentType: contentType,
+                body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
+            #expect(response.status == .created)
+        }
+    }
+
+    @Test("a body over 64 KiB is 413; one just under is read")
+    func payloadTooLarge() async throws {
+        try await withApp { world, client in
+            let padding = String(repeating: " ", count: 64 * 1024)
+            let tooLarge = try await client.create(key: world.alpha, body: #"{"name":"n"\#(padding)}"#)
+            #expect(tooLarge.status == .contentTooLarge)
+            #expect(try tooLarge.problemCode() == "payload_too_large")
+            let body = #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+            let fits = String(repeating: " ", count: 64 * 1024 - body.utf8.count) + body
+            #expect(fits.utf8.count == 64 * 1024)
+            #expect(try await client.create(key: world.alpha, body: fits).status == .created)
+        }
+    }
+
+    @Test("bodies that are not a JSON object are 400 invalid_json", arguments: [
+        "", "{", "nul", "[]", "\"text\"", "42", "null", "{'name':'n'}",
+        String(repeating: "[", count: 50_000), "{\"a\":" + String(repeating: "{\"a\":", count: 10_000),
+    ])
+    func invalidJSON(body: String) async throws {
+        try await withApp { world, client in
+            let response = try await client.create(key: world.alpha, body: body)
+            #expect(response.status == .badRequest)
+            #expect(try response.problemCode() == "invalid_json")
+        }
+    }
+
+    @Test("invalid UTF-8 is 400 invalid_json")
+    func invalidUTF8() async throws {
+        try await withApp { world, client in
+            let bytes: [UInt8] = Array(#"{"name":""#.utf8) + [0xFF, 0xFE] + Array(#"","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#.utf8)
+            let response = try await client.executeRequest(
+                uri: collectionPath, method: .post,
+                headers: [.authorization: world.alpha, .contentType: "application/json"],
+                body: .init(bytes: bytes))
+            #expect(response.status == .badRequest)
+        }
+    }
+
+    @Test("an unknown path is 404 not_found; a known path with another method is 405 with Allow")
+    func routing() async throws {
+        try await withApp { world, client in
+            let missing = try await client.send(.get, "/pictoryapis/v2/awsconnections", key: world.alpha)
+            #expect(missing.status == .notFound)
+            #expect(try missing.problemCode() == "not_found")
+            let patch = try await client.send(.patch, "\(collectionPath)/20251217080657842fux3au9kh1p0j5s", key: world.alpha)
+            #expect(patch.status == .methodNotAllowed)
+            #expect(patch.headers[.allow] == "GET, PUT, DELETE")
+            let deleteAll = try await client.send(.delete, collectionPath, key: world.alpha)
+            #expect(deleteAll.status == .methodNotAllowed)
+            #expect(deleteAll.headers[.allow] == "GET, POST")
+        }
+    }
+
+    @Test("checks run in the contract's order: 401, 403 scope, 415, 413, 400, 404, 403 owner, 409")
+    func checkOrder() async throws {
+        try await withApp { world, client in
+            let theirs = try #require(try await client.createConnection(key: world.beta)["connectionId"] as? String)
+            let unknown = "20251217080657842fux3au9kh1p0j5s"
+            let huge = String(repeating: " ", count: 70_000) + "{"
+            let path = { (id: String) in "\(collectionPath)/\(id)" }
+
+            // No key beats everything else wrong.
+            var response = try await client.send(.put, path(unknown), key: nil, contentType: "text/plain", body: huge)
+            #expect(try response.problemCode() == "missing_api_key")
+            // Scope beats media type.
+            response = try await client.send(.put, path(unknown), key: world.alphaReader, contentType: "text/plain", body: huge)
+            #expect(try response.problemCode() == "insufficient_scope")
+            // Media type beats size.
+            response = try await client.send(.put, path(unknown), key: world.alpha, contentType: "text/plain", body: huge)
+            #expect(try response.problemCode() == "unsupported_media_type")
+            // Size beats body.
+            response = try await client.send(.put, path(unknown), key: world.alpha, body: huge)
+            #expect(try response.problemCode() == "payload_too_large")
+            // Body beats existence.
+            response = try await client.send(.put, path(unknown), key: world.alpha, body: #"{"name":"n"}"#)
+            #expect(try response.problemCode() == "validation_failed")
+            // Existence beats version.
+            response = try await client.send(.put, path(unknown), key: world.alpha, body: #"{"name":"n","version":9}"#)
+            #expect(try response.problemCode() == "connection_not_found")
+            // Ownership beats version.
+            response = try await client.send(.put, path(theirs), key: world.alpha, body: #"{"name":"n","version":9}"#)
+            #expect(try response.problemCode() == "forbidden")
+            // And only then the version.
+            let mine = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            response = try await client.send(.put, path(mine), key: world.alpha, body: #"{"name":"n","version":9}"#)
+            #expect(try response.problemCode() == "version_conflict")
+        }
+    }
+
+    @Test("random bodies, headers and paths never produce a 5xx")
+    func noServerErrorsFromGarbage() async throws {
+        try await withApp { world, client in
+            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            var generator = SeededGenerator(seed: 0x5EED)
+            let fragments = [
+                "{", "}", "[", "]", ",", ":", "\"name\"", "\"version\"", "\"enabled\"", "\"awsRegion\"", "\"awsAccountId\"",
+                "\"description\"", "1", "-1", "1.0", "1e999", "true", "false", "null", "\"us-east-1\"", "\"123456789012\"",
+                "\"\\u0000\"", "\"\\ud800\"", "\"é\"", " ", "\"\"", "0", "18446744073709551616",
+            ]
+            for _ in 0..<400 {
+                let count = Int.random(in: 0...14, using: &generator)
+                let body = (0..<count).map { _ in fragments.randomElement(using: &generator)! }.joined()
+                let method: HTTPRequest.Method = Bool.random(using: &generator) ? .post : .put
+                let path = method == .post ? collectionPath : "\(collectionPath)/\(id)"
+                let response = try await client.send(method, path, key: world.alpha, body: body)
+                #expect(response.status.code < 500, "body \(body) gave \(response.status)")
+                #expect(response.headers[.contentType] != nil)
+            }
+        }
+    }
+}
+
+/// A deterministic generator so a failing random case can be replayed.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        // SplitMix64.
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+
+let collectionPath = "/pictoryapis/v1/awsconnections"
+
+/// A response with its body parsed as a JSON object when it is one.
+struct APIResponse: Sendable {
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let bodyText: String
+
+    init(_ response: TestResponse) {
+        self.init(status: response.status, headers: response.headers, body: response.body)
+    }
+
+    init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?) {
+        self.status = status
+        self.headers = headers
+        bodyText = body.map { String(buffer: $0) } ?? ""
+    }
+
+    /// The body as a JSON object (fails the test via a thrown error if it is not one).
+    func json() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(bodyText.utf8)) as? [String: Any] else {
+            throw TestFailure("body is not a JSON object: \(bodyText)")
+        }
+        return object
+    }
+
+    /// The problem `code` of an error response.
+    func problemCode() throws -> String? {
+        try json()["code"] as? String
+    }
+
+    /// Field names listed in a 400's `errors`, sorted.
+    func errorFields() throws -> [String] {
+        let errors = try json()["errors"] as? [[String: Any]] ?? []
+        return errors.compactMap { $0["field"] as? String }.sorted()
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Small helpers, one per call of the API, sending exactly what a client would.
+extension TestClientProtocol {
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, key: String?, contentType: String? = "application/json",
+        body: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> APIResponse {
+        var headers = extra
+        if let key { headers[.authorization] = key }
+        if body != nil, let contentType { headers[.contentType] = contentType }
+        let buffer = body.map { ByteBuffer(string: $0) }
+        return APIResponse(try await executeRequest(uri: path, method: method, headers: headers, body: buffer))
+    }
+
+    func create(key: String, body: String) async throws -> APIResponse {
+        try await send(.post, collectionPath, key: key, body: body)
+    }
+
+    /// Creates a valid connection and returns its JSON.
+    func createConnection(
+        key: String, name: String = "Prod", awsAccountId: String = "123456789012", awsRegion: String = "us-east-2",
+        extra: String = ""
+    ) async throws -> [String: Any] {
+        let body = #"{"name":"\#(name)","awsAccountId":"\#(awsAccountId)","awsRegion":"\#(awsRegion)"\#(extra)}"#
+        let response = try await create(key: key, body: body)
+        guard response.status == .created else { throw TestFailure("create failed: \(response.bodyText)") }
+        return try response.json()
+    }
+
+    func list(key: String?) async throws -> APIResponse {
+        try await send(.get, collectionPath, key: key)
+    }
+
+    func get(key: String?, id: String) async throws -> APIResponse {
+        try await send(.get, "\(collectionPath)/\(id)", key: key)
+    }
+
+    func update(key: String, id: String, body: String) async throws -> APIResponse {
+        try await send(.put, "\(collectionPath)/\(id)", key: key, body: body)
+    }
+
+    func delete(key: String, id: String) async throws -> APIResponse {
+        try await send(.delete, "\(collectionPath)/\(id)", key: key)
+    }
+}

@@ -1,0 +1,36 @@
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+
+/// Opens `count` separate keep-alive HTTP connections to a live server and runs `body`
+/// with each, concurrently; returns the results in client order.
+func withLiveClients<Result: Sendable>(
+    count: Int, port: Int, _ body: @escaping @Sendable (Int, TestClient) async throws -> Result
+) async throws -> [Result] {
+    try await withThrowingTaskGroup(of: (Int, Result).self) { group in
+        for index in 0..<count {
+            group.addTask {
+                let value = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                    try await body(index, client)
+                }
+                return (index, value)
+            }
+        }
+        var results: [(Int, Result)] = []
+        for try await result in group { results.append(result) }
+        return results.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}
+
+extension TestClient {
+    /// A request over this connection, answered as an `APIResponse`.
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, key: String, body: String? = nil
+    ) async throws -> APIResponse {
+        var headers: HTTPFields = [.authorization: key]
+        if body != nil { headers[.contentType] = "application/json" }
+        let response = try await execute(
+            .init(path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }))
+        return APIResponse(status: response.status, headers: response.headers, body: response.body)
+    }
+}
