@@ -1,0 +1,119 @@
+import Foundation
+import Synchronization
+
+/// The real `aws-connections` executable, run as a child process, for tests that need a
+/// process boundary: kill -9, signals, the CLI and what it prints.
+final class ServerProcess: Sendable {
+    let process: Process
+    private let stderrText = OutputBuffer()
+    private let stdoutText = OutputBuffer()
+
+    /// The executable `swift build` / `swift test` put next to the test bundle.
+    static var executableURL: URL {
+        get throws {
+            let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+                .deletingLastPathComponent()
+            for candidate in [bundleDirectory, bundleDirectory.deletingLastPathComponent()] {
+                let url = candidate.appendingPathComponent("aws-connections")
+                if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+            }
+            throw TestFailure("aws-connections executable not found near \(bundleDirectory.path); run `swift build` first")
+        }
+    }
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process = Process()
+        process.executableURL = try Self.executableURL
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        for (name, value) in environment { merged[name] = value }
+        process.environment = merged
+        let errorPipe = Pipe()
+        let outputPipe = Pipe()
+        process.standardError = errorPipe
+        process.standardOutput = outputPipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        Self.drain(errorPipe.fileHandleForReading, into: stderrText)
+        Self.drain(outputPipe.fileHandleForReading, into: stdoutText)
+    }
+
+    /// Copies a pipe into a string on a background thread, so the child never blocks on a full pipe.
+    private static func drain(_ handle: FileHandle, into buffer: OutputBuffer) {
+        Thread.detachNewThread {
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { return }
+                buffer.append(data)
+            }
+        }
+    }
+
+    var standardError: String { stderrText.value }
+    var standardOutput: String { stdoutText.value }
+
+    /// Waits until stderr contains `text`; fails after `timeout`.
+    func waitForStandardError(containing text: String, timeout: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !standardError.contains(text) {
+            guard process.isRunning || standardError.contains(text) else {
+                throw TestFailure("process exited before printing '\(text)':\n\(standardError)")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw TestFailure("timed out waiting for '\(text)':\n\(standardError)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Starts `serve` on a free port and returns once it listens.
+    static func serve(database: String, extra: [String] = []) async throws -> (ServerProcess, port: Int) {
+        let server = try ServerProcess(["serve", "--port", "0", "--database", database] + extra)
+        try await server.waitForStandardError(containing: "listening on http://")
+        guard let match = server.standardError.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
+            let port = Int(match.1)
+        else { throw TestFailure("no port in: \(server.standardError)") }
+        return (server, port)
+    }
+
+    func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to end and returns its exit status.
+    func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                signal(SIGKILL)
+                throw TestFailure("process did not exit in time")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return process.terminationStatus
+    }
+
+    /// Runs a short command (such as `keys create`) to completion.
+    static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let child = try ServerProcess(arguments)
+        let status = try await child.waitForExit()
+        // Give the drain threads a moment to read the last bytes after exit.
+        try await Task.sleep(for: .milliseconds(50))
+        return (status, child.standardOutput, child.standardError)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// Text a child process wrote, appended by a reader thread and read by the test.
+final class OutputBuffer: Sendable {
+    private let text = Mutex<String>("")
+
+    func append(_ data: Data) {
+        text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+    }
+
+    var value: String { text.withLock { $0 } }
+}
