@@ -23,24 +23,15 @@ extension SQLiteStore: ConnectionStore {
     }
 
     public func list(account: AccountID) async throws -> [Connection] {
-        try read { db in
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT \(Self.connectionColumns) FROM connections
-                    WHERE account_id = ? ORDER BY created_at, id
-                    """)
-            return try Row.fetchCursor(statement, arguments: [account.rawValue]).map(Self.connection(from:)).reduce(
-                into: []
-            ) { $0.append($1) }
-        }
+        try reader.query(
+            "SELECT \(Self.connectionColumns) FROM connections WHERE account_id = ? ORDER BY created_at, id",
+            [.integer(account.rawValue)], row: Self.connection(from:))
     }
 
     public func get(id: ConnectionID) async throws -> Connection? {
-        try read { db in
-            let statement = try db.cachedStatement(
-                sql: "SELECT \(Self.connectionColumns) FROM connections WHERE id = ?")
-            return try Row.fetchOne(statement, arguments: [id.rawValue]).map(Self.connection(from:))
-        }
+        try reader.queryOne(
+            "SELECT \(Self.connectionColumns) FROM connections WHERE id = ?", [.text(id.rawValue)],
+            row: Self.connection(from:))
     }
 
     public func update(id: ConnectionID, account: AccountID, changes: ConnectionChanges, at now: Timestamp)
@@ -90,6 +81,21 @@ extension SQLiteStore: ConnectionStore {
         guard let row = try Row.fetchOne(statement, arguments: [id.rawValue]) else { return nil }
         let owner: Int64 = row[0]
         return owner == account.rawValue ? ownMiss(row[1]) : .forbidden
+    }
+
+    static func connection(from row: SQLiteRow) -> Connection {
+        Connection(
+            id: ConnectionID(uncheckedRawValue: row.text(0)),
+            accountID: AccountID(row.int64(1)),
+            name: row.text(2),
+            description: row.text(3),
+            awsAccountID: row.text(4),
+            awsRegion: row.text(5),
+            enabled: row.bool(6),
+            createdDate: Timestamp(millisecondsSinceEpoch: row.int64(7)),
+            updatedDate: Timestamp(millisecondsSinceEpoch: row.int64(8)),
+            version: row.int64(9)
+        )
     }
 
     static func connection(from row: Row) -> Connection {

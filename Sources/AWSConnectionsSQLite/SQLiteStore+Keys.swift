@@ -16,17 +16,13 @@ extension SQLiteStore: APIKeyStore {
     }
 
     public func caller(forKeyHash hash: APIKeyHash) async throws -> Caller? {
-        try read { db in
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT id, account_id, scopes, last_used_at FROM api_keys
-                    WHERE key_hash = ? AND revoked_at IS NULL
-                    """)
-            guard let row = try Row.fetchOne(statement, arguments: [Data(hash.bytes)]) else { return nil }
-            let lastUsed: Int64? = row[3]
-            return Caller(
-                keyID: KeyID(row[0]), accountID: AccountID(row[1]), scopes: Scope.parse(row[2]),
-                lastUsedAt: lastUsed.map(Timestamp.init(millisecondsSinceEpoch:)))
+        try reader.queryOne(
+            "SELECT id, account_id, scopes, last_used_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+            [.blob(hash.bytes)]
+        ) { row in
+            Caller(
+                keyID: KeyID(row.text(0)), accountID: AccountID(row.int64(1)), scopes: Scope.parse(row.text(2)),
+                lastUsedAt: row.optionalInt64(3).map(Timestamp.init(millisecondsSinceEpoch:)))
         }
     }
 

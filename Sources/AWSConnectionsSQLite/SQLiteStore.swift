@@ -5,9 +5,10 @@ import GRDB
 /// The embedded store: one SQLite file in WAL mode, reached through a GRDB `DatabasePool`
 /// (one writer connection, several concurrent readers).
 ///
-/// Reads run synchronously on the calling task: a point read costs a few microseconds, less
-/// than hopping to another thread would. Writes go through GRDB's serial writer queue and
-/// are durable when they return (`synchronous = FULL` unless configured otherwise).
+/// The hot reads go through `SQLiteReader` and run synchronously on the calling task: a
+/// point read costs a few microseconds, less than hopping to another thread would. Writes
+/// go through GRDB's serial writer queue and are durable when they return
+/// (`synchronous = FULL` unless configured otherwise).
 public final class SQLiteStore: Sendable {
     /// How hard SQLite works to make a commit survive a crash.
     public enum Durability: String, Sendable, CaseIterable {
@@ -18,6 +19,7 @@ public final class SQLiteStore: Sendable {
     }
 
     let pool: DatabasePool
+    let reader: SQLiteReader
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String, durability: Durability = .full) throws(StoreError) {
@@ -32,6 +34,7 @@ public final class SQLiteStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteMigrations.migrator.migrate(pool)
+            reader = SQLiteReader(path: path)
         } catch {
             throw translate(error)
         }
