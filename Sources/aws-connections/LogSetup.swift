@@ -1,13 +1,9 @@
 import Logging
 
-/// One logging setup for every subcommand: human-readable key=value lines on stderr.
+/// One logging setup for every subcommand: logfmt lines on stderr.
 enum LogSetup {
     static func bootstrap(level: Logger.Level) -> Logger {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
         var logger = Logger(label: "aws-connections")
         logger.logLevel = level
         return logger

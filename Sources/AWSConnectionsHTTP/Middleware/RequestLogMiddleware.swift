@@ -18,6 +18,7 @@ public struct RequestLogMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
+        let requestID = context.id
         var response: Response
         do {
             response = try await next(request, context)
@@ -28,20 +29,22 @@ public struct RequestLogMiddleware: RouterMiddleware {
                     "request failed",
                     metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             }
-            response = Self.response(for: problem, requestID: context.id)
+            response = Self.response(for: problem, requestID: requestID)
         }
-        response.headers[.xRequestID] = context.id
-        let elapsed = ContinuousClock.now - start
-        var metadata: Logger.Metadata = [
-            "method": "\(request.method.rawValue)",
-            "path": "\(request.uri.path)",
-            "status": "\(response.status.code)",
-            "duration_ms": "\(Self.milliseconds(elapsed))",
-        ]
-        if let keyID = context.logFields.keyID.withLock({ $0 }) {
-            metadata["key_id"] = "\(keyID.rawValue)"
+        response.headers[.xRequestID] = requestID
+        if context.logger.logLevel <= .info {
+            let elapsed = ContinuousClock.now - start
+            var metadata: Logger.Metadata = [
+                "method": .string(request.method.rawValue),
+                "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(Self.milliseconds(elapsed)),
+            ]
+            if let keyID = context.logFields.keyID.withLock({ $0 }) {
+                metadata["key_id"] = .string(keyID.rawValue)
+            }
+            context.logger.info("request", metadata: metadata)
         }
-        context.logger.info("request", metadata: metadata)
         return response
     }
 
