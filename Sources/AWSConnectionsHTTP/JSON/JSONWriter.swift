@@ -1,48 +1,55 @@
 import AWSConnectionsCore
 import NIOCore
 
-/// Writes JSON text straight into a `ByteBuffer`.
+/// Writes JSON text into a byte array, handed over as a `ByteBuffer` at the end.
 ///
 /// Hand-written because responses are a handful of fixed shapes and encoding them is the
 /// hot path of every call: Foundation's `JSONEncoder` spends most of a 1,000-item list
-/// response in reflection and intermediate containers, this writes each byte once.
+/// response in reflection and intermediate containers, this writes each byte once. It
+/// appends to a plain `[UInt8]` rather than a `ByteBuffer` because profiling showed
+/// per-byte `ByteBuffer` writes (capacity and exclusivity checks) dominating list responses.
 struct JSONWriter {
-    var buffer: ByteBuffer
+    private var bytes: [UInt8] = []
     private var needsComma = false
 
     init(capacity: Int) {
-        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The finished document.
+    var buffer: ByteBuffer {
+        ByteBuffer(bytes: bytes)
     }
 
     mutating func beginObject() {
         separate()
-        buffer.writeInteger(UInt8(ascii: "{"))
+        bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     mutating func endObject() {
-        buffer.writeInteger(UInt8(ascii: "}"))
+        bytes.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     mutating func beginArray() {
         separate()
-        buffer.writeInteger(UInt8(ascii: "["))
+        bytes.append(UInt8(ascii: "["))
         needsComma = false
     }
 
     mutating func endArray() {
-        buffer.writeInteger(UInt8(ascii: "]"))
+        bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
-    /// Writes `"key":`; the value must follow.
+    /// Writes `"key":`; the value must follow. Keys are ASCII literals and need no escaping.
     mutating func key(_ key: StaticString) {
         separate()
-        buffer.writeInteger(UInt8(ascii: "\""))
-        buffer.writeStaticString(key)
-        buffer.writeInteger(UInt8(ascii: "\""))
-        buffer.writeInteger(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -54,13 +61,13 @@ struct JSONWriter {
 
     mutating func bool(_ value: Bool) {
         separate()
-        buffer.writeStaticString(value ? "true" : "false")
+        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
         needsComma = true
     }
 
     mutating func integer(_ value: some BinaryInteger) {
         separate()
-        buffer.writeString(String(value))
+        bytes.append(contentsOf: String(value).utf8)
         needsComma = true
     }
 
@@ -68,53 +75,66 @@ struct JSONWriter {
     mutating func timestamp(_ value: Timestamp) {
         separate()
         let components = value.components
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: UTCComponents.rfc3339Length + 2) { raw in
-            raw[0] = UInt8(ascii: "\"")
-            components.writeRFC3339(into: UnsafeMutableRawBufferPointer(rebasing: raw[1...]))
-            raw[UTCComponents.rfc3339Length + 1] = UInt8(ascii: "\"")
-            return UTCComponents.rfc3339Length + 2
+        let start = bytes.count
+        bytes.append(contentsOf: Self.quotedTimestampTemplate)
+        bytes.withUnsafeMutableBytes { raw in
+            let slot = UnsafeMutableRawBufferPointer(rebasing: raw[(start + 1)..<(start + 1 + UTCComponents.rfc3339Length)])
+            components.writeRFC3339(into: slot)
         }
         needsComma = true
     }
 
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+    private static let quotedTimestampTemplate: [UInt8] =
+        [UInt8(ascii: "\"")] + Array(repeating: 0, count: UTCComponents.rfc3339Length) + [UInt8(ascii: "\"")]
+
     private mutating func separate() {
         if needsComma {
-            buffer.writeInteger(UInt8(ascii: ","))
+            bytes.append(UInt8(ascii: ","))
         }
     }
 
     /// Quotes and escapes per RFC 8259: `"` `\` and control characters; all else is copied.
     private mutating func writeQuoted(_ value: String) {
-        buffer.writeInteger(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
         var value = value
-        value.withUTF8 { bytes in
-            var start = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<index]))
-                writeEscape(byte)
-                start = index + 1
+        value.withUTF8 { utf8 in
+            // Scanning the contiguous UTF-8 first lets the common case be one bulk copy.
+            var firstEscape = utf8.count
+            for index in utf8.indices where Self.needsEscape(utf8[index]) {
+                firstEscape = index
+                break
             }
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<bytes.count]))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<firstEscape]))
+            for byte in utf8[firstEscape...] {
+                if Self.needsEscape(byte) {
+                    writeEscape(byte)
+                } else {
+                    bytes.append(byte)
+                }
+            }
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
     private mutating func writeEscape(_ byte: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-        case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-        case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-        case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-        case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-        case 0x08: buffer.writeStaticString("\\b")
-        case 0x0C: buffer.writeStaticString("\\f")
+        case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
+        case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "n"))
+        case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "r"))
+        case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
+        case 0x08: bytes.append(UInt8(ascii: "b"))
+        case 0x0C: bytes.append(UInt8(ascii: "f"))
         default:
             let hex = Array("0123456789abcdef".utf8)
-            buffer.writeStaticString("\\u00")
-            buffer.writeInteger(hex[Int(byte >> 4)])
-            buffer.writeInteger(hex[Int(byte & 0x0F)])
+            bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
         }
     }
 }
