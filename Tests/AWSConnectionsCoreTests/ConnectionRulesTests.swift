@@ -11,6 +11,7 @@ struct ConnectionRulesTests {
     func jsonTypes() throws {
         #expect(try parse("1") == .integer(1))
         #expect(try parse("1.5") == .number(1.5))
+        #expect(try parse("1.0") == .number(1.0))
         #expect(try parse("true") == .bool(true))
         #expect(try parse(#""1""#) == .string("1"))
         #expect(try parse("null") == .null)

@@ -187,7 +187,8 @@ struct CreateConnectionTests {
     @Test("strings with quotes, backslashes, control characters and emoji round-trip exactly")
     func jsonEscapingRoundTrips() async throws {
         try await withApp { world, client in
-            let description = "quote \" backslash \\ newline \n tab \t bell \u{7} del \u{7F} emoji 🎬 é \u{2028}"
+            let controls = String(String.UnicodeScalarView((1..<0x20).compactMap(Unicode.Scalar.init)))
+            let description = "quote \" backslash \\ \(controls) del \u{7F} emoji 🎬 é \u{2028} /"
             let body = try JSONSerialization.data(withJSONObject: [
                 "name": "n", "awsAccountId": "123456789012", "awsRegion": "us-east-1", "description": description,
             ])

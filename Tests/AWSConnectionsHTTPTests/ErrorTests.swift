@@ -95,7 +95,8 @@ struct ErrorTests {
     }
 
     @Test("bodies that are not a JSON object are 400 invalid_json", arguments: [
-        "", "{", "nul", "[]", "\"text\"", "42", "null", "{'name':'n'}",
+        "", "{", "nul", "[]", "\"text\"", "42", "null", "{\"name\":\"n\",}", "{'name':'n'}",
+        "{\"name\":\"ok\",\"name\":\"\"}", "{\"x\":" + String(repeating: "[", count: 500) + String(repeating: "\"\",", count: 20_000),
         String(repeating: "[", count: 50_000), "{\"a\":" + String(repeating: "{\"a\":", count: 10_000),
     ])
     func invalidJSON(body: String) async throws {
