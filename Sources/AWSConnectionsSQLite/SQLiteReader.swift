@@ -74,15 +74,22 @@ final class SQLiteReadConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
 
+    /// How long a read waits on a lock before failing with 503; reads run on event-loop
+    /// threads, so they must never wait long. WAL readers only meet locks during recovery.
+    static let busyTimeoutMilliseconds: Int32 = 100
+
     init(path: String) throws(StoreError) {
-        let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
-        let status = sqlite3_open_v2(path, &handle, flags, nil)
-        guard status == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite3_close_v2(handle)
+        // Open into a local: SQLite hands back a handle even when opening fails, and it must
+        // be closed exactly once here, never again by `deinit`.
+        var opened: OpaquePointer?
+        let status = sqlite3_open_v2(path, &opened, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        guard status == SQLITE_OK, let opened else {
+            let message = opened.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(opened)
             throw storeError(status, message)
         }
-        sqlite3_busy_timeout(handle, 5000)
+        sqlite3_busy_timeout(opened, Self.busyTimeoutMilliseconds)
+        handle = opened
     }
 
     func query<T>(_ sql: String, _ arguments: [SQLiteValue], row map: (SQLiteRow) -> T) throws(StoreError) -> [T] {

@@ -1,0 +1,49 @@
+import AWSConnectionsCore
+@testable import AWSConnectionsSQLite
+import Foundation
+import GRDB
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("When the database cannot be used")
+struct StoreFailureTests {
+    @Test("a reader that cannot open its file fails cleanly every time, with a retryable error")
+    func readerOpenFailure() throws {
+        let reader = SQLiteReader(path: "/nonexistent-directory/db.sqlite")
+        for _ in 0..<3 {
+            do {
+                _ = try reader.query("SELECT 1", [], row: { $0.int64(0) })
+                Issue.record("expected a failure")
+            } catch {
+                #expect(error.isUnavailable)
+            }
+        }
+    }
+
+    @Test("a write lock held by another connection past the busy timeout is 503 store_unavailable; reads go on; writes recover by themselves")
+    func lockedDatabaseIs503ThenRecovers() async throws {
+        try await withApp { world, client in
+            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            // Another connection holds the write lock, as a long admin transaction might.
+            var configuration = Configuration()
+            configuration.allowsUnsafeTransactions = true
+            let intruder = try DatabaseQueue(path: world.databasePath, configuration: configuration)
+            try await intruder.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+
+            let blocked = try await client.update(key: world.alpha, id: id, body: #"{"name":"x","version":1}"#)
+            #expect(blocked.status == .serviceUnavailable)
+            #expect(try blocked.problemCode() == "store_unavailable")
+            #expect(blocked.headers[.retryAfter] == "1")
+            // WAL readers never wait for the writer.
+            #expect(try await client.get(key: world.alpha, id: id).status == .ok)
+
+            try await intruder.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
+            try intruder.close()
+            let recovered = try await client.update(key: world.alpha, id: id, body: #"{"name":"x","version":1}"#)
+            #expect(recovered.status == .ok)
+            #expect(try recovered.json()["version"] as? Int == 2)
+        }
+    }
+}
