@@ -21,18 +21,26 @@ public func buildRouter(connections: any ConnectionStore, keys: any APIKeyStore)
     return router
 }
 
-/// The HTTP application: the router served on `host:port`, with `services` (such as a
-/// database client) run alongside it and shut down after it.
+/// The HTTP application: the router served on `host:port`.
+///
+/// `idleTimeout` closes a connection that sends nothing for that long, including one that
+/// stops halfway through a request body, so no client can hold a connection (or a graceful
+/// shutdown) open forever.
 public func buildApplication(
     connections: any ConnectionStore,
     keys: any APIKeyStore,
     host: String,
     port: Int,
+    idleTimeout: Duration = .seconds(60),
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    Application(
+    let idle = idleTimeout.components
+    return Application(
         router: buildRouter(connections: connections, keys: keys),
+        server: .http1(
+            configuration: .init(
+                idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
         configuration: .init(address: .hostname(host, port: port), serverName: nil),
         onServerRunning: onServerRunning,
         logger: logger

@@ -13,4 +13,13 @@ enum Environment {
         let value = String(cString: raw)
         return value.isEmpty ? nil : value
     }
+
+    /// An integer variable; a value that is set but not an integer is an error, not ignored.
+    static func integer(_ name: String) throws -> Int? {
+        guard let text = value(name) else { return nil }
+        guard let number = Int(text) else {
+            throw CommandFailure("\(name) must be an integer, not '\(text)'.")
+        }
+        return number
+    }
 }

@@ -4,6 +4,8 @@ import ArgumentParser
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
+import UnixSignals
 
 /// `aws-connections serve`: runs the API until SIGINT or SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
@@ -30,13 +32,32 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "level"))
     var logLevel: String?
 
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: ArgumentHelp(
+            "Seconds a connection may send nothing, even mid-request, before it is closed (env AWS_CONNECTIONS_IDLE_TIMEOUT).",
+            valueName: "seconds"))
+    var idleTimeout: Int?
+
+    @Option(
+        name: .customLong("shutdown-timeout"),
+        help: ArgumentHelp(
+            "Seconds SIGINT/SIGTERM waits for in-flight requests before cutting them and exiting 1 (env AWS_CONNECTIONS_SHUTDOWN_TIMEOUT).",
+            valueName: "seconds"))
+    var shutdownTimeout: Int?
+
     @OptionGroup var databaseOptions: DatabaseOptions
 
     func run() async throws {
         let host = self.host ?? Environment.value("AWS_CONNECTIONS_HOST") ?? "127.0.0.1"
-        let port = self.port ?? Environment.value("AWS_CONNECTIONS_PORT").flatMap(Int.init) ?? 8080
+        let port = try self.port ?? Environment.integer("AWS_CONNECTIONS_PORT") ?? 8080
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be between 0 and 65535.")
+        }
+        let idleSeconds = try idleTimeout ?? Environment.integer("AWS_CONNECTIONS_IDLE_TIMEOUT") ?? 60
+        let shutdownSeconds = try shutdownTimeout ?? Environment.integer("AWS_CONNECTIONS_SHUTDOWN_TIMEOUT") ?? 30
+        guard idleSeconds > 0, shutdownSeconds > 0 else {
+            throw ValidationError("--idle-timeout and --shutdown-timeout must be at least 1 second.")
         }
         let levelText = logLevel ?? Environment.value("AWS_CONNECTIONS_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
@@ -51,13 +72,22 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let app = buildApplication(
-            connections: store, keys: store, host: host, port: port, logger: logger,
+            connections: store, keys: store, host: host, port: port, idleTimeout: .seconds(idleSeconds), logger: logger,
             onServerRunning: { channel in
                 let boundPort = channel.localAddress?.port ?? port
                 let shownHost = host.contains(":") ? "[\(host)]" : host
                 logger.info("listening on http://\(shownHost):\(boundPort)")
             })
-        try await app.runService()
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownSeconds)
+        do {
+            try await ServiceGroup(configuration: groupConfiguration).run()
+        } catch {
+            logger.error(
+                "stopped without finishing every request", metadata: ["error": "\(error)", "shutdown_timeout_s": "\(shutdownSeconds)"])
+            throw ExitCode.failure
+        }
         logger.info("stopped")
     }
 }

@@ -113,6 +113,21 @@ struct ProcessTests {
         _ = try await restarted.waitForExit()
     }
 
+    @Test("a client that stalls mid-body cannot hold the server: the idle timeout closes it and SIGTERM still exits 0")
+    func stalledClientCannotBlockShutdown() async throws {
+        let (database, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (server, port) = try await ServerProcess.serve(database: database, extra: ["--idle-timeout", "1"])
+        let key = try bootstrapKey(in: server.standardError)
+        let socket = try RawHTTPConnection(port: port)
+        try socket.send(
+            "POST \(collectionPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(key)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        try await Task.sleep(for: .milliseconds(200))
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit(timeout: .seconds(15)) == 0)
+    }
+
     @Test("keys create/list/revoke: the key is printed once, listed by id only, and revoking it locks out a running server")
     func keysCommands() async throws {
         let (database, directory) = try temporaryDatabase()
@@ -184,6 +199,20 @@ struct ProcessTests {
         #expect(!line.contains("x=1"))
         #expect(!log.contains(key))
         #expect(!log.contains(wrongKey))
+    }
+
+    @Test("configuration comes from the environment, and a malformed value is an error, not ignored")
+    func environmentConfiguration() async throws {
+        let (database, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = try ServerProcess(["serve"], environment: ["AWS_CONNECTIONS_PORT": "abc", "AWS_CONNECTIONS_DATABASE": database])
+        #expect(try await bad.waitForExit() != 0)
+        let good = try ServerProcess(
+            ["serve"], environment: ["AWS_CONNECTIONS_PORT": "0", "AWS_CONNECTIONS_DATABASE": database])
+        try await good.waitForStandardError(containing: "listening on http://127.0.0.1:")
+        #expect(FileManager.default.fileExists(atPath: String(database.dropFirst("sqlite:".count))))
+        good.signal(SIGTERM)
+        #expect(try await good.waitForExit() == 0)
     }
 
     @Test("an unusable database path is a clear error and a non-zero exit")
