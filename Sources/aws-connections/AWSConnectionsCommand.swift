@@ -2,6 +2,12 @@ import ArgumentParser
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `aws-connections`: the server and its admin commands.
 @main
 struct AWSConnectionsCommand: AsyncParsableCommand {
@@ -17,6 +23,8 @@ struct AWSConnectionsCommand: AsyncParsableCommand {
         // back; on 2 cores that hop was a large share of each request's cost. It must
         // happen before any task is scheduled, hence here, first.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        // A closed stderr pipe must cost a log line, not the process.
+        signal(SIGPIPE, SIG_IGN)
         await main(nil)
     }
 }

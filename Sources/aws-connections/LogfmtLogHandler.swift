@@ -56,14 +56,23 @@ struct LogfmtLogHandler: LogHandler {
             var offset = 0
             while offset < bytes.count {
                 let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 { return }
-                offset += written
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
             }
         }
     }
 
+    /// Longer values are cut, so one line stays one atomic write even on a pipe (4 KiB).
+    static let maximumValueLength = 1024
+
     /// Bare when the value is a plain token, else quoted with `"` `\` and control characters escaped.
     private static func appendValue(_ value: String, to line: inout [UInt8]) {
+        let value = value.utf8.count > maximumValueLength ? String(value.prefix(maximumValueLength)) + "…" : value
         let needsQuotes =
             value.isEmpty
             || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == 0x7F }
