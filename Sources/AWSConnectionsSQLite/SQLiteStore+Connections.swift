@@ -43,7 +43,7 @@ extension SQLiteStore: ConnectionStore {
                 sql: """
                     UPDATE connections
                     SET name = ?, description = COALESCE(?, description), enabled = COALESCE(?, enabled),
-                        updated_at = ?, version = version + 1
+                        updated_at = max(?, updated_at), version = version + 1
                     WHERE id = ? AND account_id = ? AND version = ?
                     RETURNING \(Self.connectionColumns)
                     """)
@@ -55,8 +55,8 @@ extension SQLiteStore: ConnectionStore {
                 return .updated(Self.connection(from: row))
             }
             // Nothing was written; read why, inside the same transaction, to pick the error.
-            return try Self.explainMiss(db, id: id, account: account) { .versionConflict(currentVersion: $0) }
-                ?? .notFound
+            guard let stored = try Self.ownerAndVersion(db, id: id) else { return .notFound }
+            return stored.owner == account.rawValue ? .versionConflict(currentVersion: stored.version) : .forbidden
         }
     }
 
@@ -67,22 +67,18 @@ extension SQLiteStore: ConnectionStore {
             if try String.fetchOne(statement, arguments: [id.rawValue, account.rawValue]) != nil {
                 return .deleted
             }
-            // An own row would have been deleted above, so a hit here is always another account's.
-            return try Self.explainMiss(db, id: id, account: account) { _ in .notFound } ?? .notFound
+            // An own row would have been deleted above, so a row still here is another account's.
+            return try Self.ownerAndVersion(db, id: id) == nil ? .notFound : .forbidden
         }
     }
 
-    /// After a conditional write touched no row: nil when the connection does not exist,
-    /// `.forbidden` when another account owns it, else `ownMiss(currentVersion)`.
-    private static func explainMiss<Outcome: ForbiddenRepresentable>(
-        _ db: Database, id: ConnectionID, account: AccountID, ownMiss: (Int64) -> Outcome
-    ) throws -> Outcome? {
+    /// The owner and version of a connection, read after a conditional write touched no row.
+    private static func ownerAndVersion(_ db: Database, id: ConnectionID) throws -> (owner: Int64, version: Int64)? {
         let statement = try db.cachedStatement(sql: "SELECT account_id, version FROM connections WHERE id = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [id.rawValue]) else { return nil }
-        let owner: Int64 = row[0]
-        return owner == account.rawValue ? ownMiss(row[1]) : .forbidden
+        return try Row.fetchOne(statement, arguments: [id.rawValue]).map { ($0[0], $0[1]) }
     }
 
+    /// A row of `connectionColumns` read by the hot-path reader.
     static func connection(from row: SQLiteRow) -> Connection {
         Connection(
             id: ConnectionID(uncheckedRawValue: row.text(0)),
@@ -98,6 +94,7 @@ extension SQLiteStore: ConnectionStore {
         )
     }
 
+    /// The same columns, in the same order, as GRDB returns them from `UPDATE … RETURNING`.
     static func connection(from row: Row) -> Connection {
         Connection(
             id: ConnectionID(uncheckedRawValue: row[0]),
@@ -113,11 +110,3 @@ extension SQLiteStore: ConnectionStore {
         )
     }
 }
-
-/// Outcomes that have a "belongs to another account" case.
-protocol ForbiddenRepresentable {
-    static var forbidden: Self { get }
-}
-
-extension UpdateOutcome: ForbiddenRepresentable {}
-extension DeleteOutcome: ForbiddenRepresentable {}

@@ -25,7 +25,8 @@ public final class SQLiteStore: Sendable {
     public init(path: String, durability: Durability = .full) throws(StoreError) {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        configuration.maximumReaderCount = 8
+        // GRDB's readers serve only the admin reads; request reads go through `SQLiteReader`.
+        configuration.maximumReaderCount = 2
         configuration.label = "aws-connections"
         let synchronous = durability == .full ? "FULL" : "NORMAL"
         configuration.prepareDatabase { db in
@@ -40,15 +41,10 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// Runs a single-statement read on the current thread (see the type's note on why).
-    ///
-    /// `unsafeRead` skips GRDB's per-read `BEGIN`/`COMMIT` and `query_only` toggling, which
-    /// profiling showed cost more than the query itself. That is safe here because every
-    /// read is one SELECT, and SQLite runs a lone statement in its own implicit transaction
-    /// on one WAL snapshot. A read of several statements would need `pool.read`.
+    /// Runs a read through GRDB, for the rare reads off the request path (`keys list`).
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
-            return try pool.unsafeRead(body)
+            return try pool.read(body)
         } catch {
             throw translate(error)
         }

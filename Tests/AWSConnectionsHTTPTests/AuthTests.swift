@@ -95,4 +95,22 @@ struct AuthTests {
             #expect(try await client.get(key: world.beta, id: id).status == .forbidden)
         }
     }
+
+    @Test("a request records its key's last-used time, which keys list shows")
+    func lastUsedIsRecorded() async throws {
+        try await withApp { world, client in
+            let before = try await world.store.listKeys(account: "beta")
+            #expect(before.map(\.lastUsedAt) == [nil])
+            let start = Timestamp.now()
+            #expect(try await client.list(key: world.beta).status == .ok)
+            // The write happens off the request path; give it a moment.
+            var recorded: Timestamp?
+            for _ in 0..<200 where recorded == nil {
+                recorded = try await world.store.listKeys(account: "beta").first?.lastUsedAt
+                if recorded == nil { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            let lastUsed = try #require(recorded)
+            #expect(lastUsed >= start)
+        }
+    }
 }

@@ -16,8 +16,8 @@ public struct AppRequestContext: RequestContext {
         self.coreContext = .init(source: source)
     }
 
-    /// Bodies over 64 KiB are refused with 413.
-    public var maxUploadSize: Int { 64 * 1024 }
+    /// Bodies over 64 KiB are refused with 413 (Hummingbird's own decoders read this).
+    public var maxUploadSize: Int { RequestBody.maximumSize }
 
     /// The authenticated caller, which routes behind the auth middleware always have.
     func requireCaller() throws -> Caller {

@@ -2,8 +2,8 @@ import Hummingbird
 
 /// The API's paths, in one place for the router and for 405 answers.
 enum Routes {
-    static let base: RouterPath = "/pictoryapis/v1/awsconnections"
     static let collectionPath = "/pictoryapis/v1/awsconnections"
+    static var base: RouterPath { RouterPath(collectionPath) }
     static let itemParameter = "connectionid"
 
     /// Methods served at `path`, for a 405's `Allow` header; empty when the path is unknown.

@@ -15,6 +15,9 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
     static let lastUsedPrecisionMilliseconds: Int64 = 60_000
 
     let keys: any APIKeyStore
+    /// Keys whose last-used write is under way, so a burst of requests with a stale key
+    /// produces one write, not one per request.
+    private let recordingKeys = RecordingKeys()
 
     public init(keys: any APIKeyStore) {
         self.keys = keys
@@ -51,7 +54,25 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
         {
             return
         }
+        guard recordingKeys.start(caller.keyID) else { return }
         // Off the request path: a failed bookkeeping write must not fail the call.
-        Task { [keys] in try? await keys.recordUse(of: caller.keyID, at: now) }
+        Task { [keys, recordingKeys] in
+            try? await keys.recordUse(of: caller.keyID, at: now)
+            recordingKeys.finish(caller.keyID)
+        }
+    }
+}
+
+/// The set of keys with a last-used write in flight.
+final class RecordingKeys: Sendable {
+    private let keys = Mutex<Set<KeyID>>([])
+
+    /// True if the caller should write (no write for `key` was under way).
+    func start(_ key: KeyID) -> Bool {
+        keys.withLock { $0.insert(key).inserted }
+    }
+
+    func finish(_ key: KeyID) {
+        _ = keys.withLock { $0.remove(key) }
     }
 }
