@@ -18,8 +18,17 @@ struct AuthTests {
         }
     }
 
+    @Test("an empty header or a bare Bearer scheme is 401 missing_api_key", arguments: ["", "Bearer", "bearer   ", "   "])
+    func emptyCredential(header: String) async throws {
+        try await withApp { _, client in
+            let response = try await client.list(key: header)
+            #expect(response.status == .unauthorized)
+            #expect(try response.problemCode() == "missing_api_key")
+        }
+    }
+
     @Test("malformed and unknown keys are 401 invalid_api_key", arguments: [
-        "", "Bearer", "pictai_", "pictai_short", "sk_live_0123456789abcdef0123456789abcdef",
+        "pictai_", "Bearerpictai_0123456789abcdefghijklmnopqrstuvwx", "pictai_short", "sk_live_0123456789abcdef0123456789abcdef",
         "pictai_0123456789abcdefghijklmnopqrstuv!", "pictai_0123456789abcdefghijklmnopqrstuvwx",
         "Basic cGljdGFpXzAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2",
         "pictai_" + String(repeating: "a", count: 5000),

@@ -161,6 +161,17 @@ struct ProcessTests {
             #expect(after.status == .unauthorized)
         }
 
+        // Without --scope a key gets both scopes.
+        let full = try await ServerProcess.run(["keys", "create", "--account", "acme", "--database", database])
+        let fullKey = full.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            let created = try await client.call(
+                .post, collectionPath, key: fullKey,
+                body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
+            #expect(created.status == .created)
+            #expect(try await client.call(.get, collectionPath, key: fullKey).status == .ok)
+        }
+
         let missing = try await ServerProcess.run(["keys", "revoke", "key_doesnotexist0000", "--database", database])
         #expect(missing.status != 0)
         let relisted = try await ServerProcess.run(["keys", "list", "--database", database])

@@ -26,8 +26,10 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let header = request.headers[.authorization] else { throw Problem.missingAPIKey() }
-        guard let key = APIKey(Self.credential(in: header)) else { throw Problem.invalidAPIKey() }
+        // No header, an empty one, or a bare "Bearer" all mean the client sent no key.
+        let credential = request.headers[.authorization].map(Self.credential(in:)) ?? ""
+        guard !credential.isEmpty else { throw Problem.missingAPIKey() }
+        guard let key = APIKey(credential) else { throw Problem.invalidAPIKey() }
         guard let caller = try await keys.caller(forKeyHash: key.hash) else { throw Problem.invalidAPIKey() }
 
         context.logFields.keyID.withLock { $0 = caller.keyID }
@@ -40,8 +42,8 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
     /// The credential part of the header: after an optional case-insensitive `Bearer` scheme.
     static func credential(in header: String) -> Substring {
         var value = header[...].drop(while: { $0 == " " })
-        if value.count > 7, value.prefix(7).lowercased() == "bearer " {
-            value = value.dropFirst(7).drop(while: { $0 == " " })
+        if value.count >= 6, value.prefix(6).lowercased() == "bearer", value.count == 6 || value.dropFirst(6).first == " " {
+            value = value.dropFirst(6).drop(while: { $0 == " " })
         }
         while value.last == " " { value = value.dropLast() }
         return value
