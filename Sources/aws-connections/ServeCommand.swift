@@ -84,8 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()
         } catch {
-            logger.error(
-                "stopped without finishing every request", metadata: ["error": "\(error)", "shutdown_timeout_s": "\(shutdownSeconds)"])
+            // A port already in use, or in-flight requests still running when the shutdown timeout expired.
+            logger.error("server stopped with an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
         logger.info("stopped")
