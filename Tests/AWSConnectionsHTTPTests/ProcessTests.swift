@@ -234,6 +234,10 @@ struct ProcessTests {
         let bad = try await ServerProcess.run(["serve", "--port", "0", "--database", "mysql://x"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("--database"))
+        // PostgreSQL is a later addition: until then it is refused plainly, never half-served.
+        let postgres = try await ServerProcess.run(["serve", "--port", "0", "--database", "postgres://u:p@127.0.0.1:1/db"])
+        #expect(postgres.status != 0)
+        #expect(postgres.stderr.contains("PostgreSQL"))
     }
 }
 
