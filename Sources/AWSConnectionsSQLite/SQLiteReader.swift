@@ -71,7 +71,7 @@ struct SQLiteRow {
 /// Not thread-safe by itself; `SQLiteReader` hands it to one caller at a time under its lock,
 /// which is what makes the unchecked `Sendable` sound.
 final class SQLiteReadConnection: @unchecked Sendable {
-    private var handle: OpaquePointer?
+    private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
 
     /// How long a read waits on a lock before failing with 503; reads run on event-loop
@@ -86,7 +86,7 @@ final class SQLiteReadConnection: @unchecked Sendable {
         guard status == SQLITE_OK, let opened else {
             let message = opened.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(opened)
-            throw storeError(status, message)
+            throw storeError(code: status, message: "SQLite \(status): \(message)")
         }
         sqlite3_busy_timeout(opened, Self.busyTimeoutMilliseconds)
         handle = opened
@@ -138,7 +138,7 @@ final class SQLiteReadConnection: @unchecked Sendable {
     }
 
     private func error(_ status: Int32) -> StoreError {
-        storeError(status, handle.map { String(cString: sqlite3_errmsg($0)) } ?? "")
+        storeError(code: status, message: "SQLite \(status): \(String(cString: sqlite3_errmsg(handle)))")
     }
 
     deinit {
@@ -149,13 +149,3 @@ final class SQLiteReadConnection: @unchecked Sendable {
 
 /// SQLite's SQLITE_TRANSIENT: copy bound bytes, since Swift's buffers do not outlive the call.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-/// Busy, locked, full, I/O and open failures are "unavailable" (retry later); the rest are failures.
-private func storeError(_ status: Int32, _ message: String) -> StoreError {
-    switch status & 0xFF {
-    case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_NOMEM, SQLITE_PROTOCOL:
-        return .unavailable("SQLite \(status): \(message)")
-    default:
-        return .failed("SQLite \(status): \(message)")
-    }
-}

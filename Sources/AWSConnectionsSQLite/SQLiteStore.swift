@@ -1,6 +1,7 @@
 public import AWSConnectionsCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The embedded store: one SQLite file in WAL mode, reached through a GRDB `DatabasePool`
 /// (one writer connection, several concurrent readers).
@@ -29,11 +30,12 @@ public final class SQLiteStore: Sendable {
         configuration.maximumReaderCount = 2
         configuration.label = "aws-connections"
         let synchronous = durability == .full ? "FULL" : "NORMAL"
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Set on the writer after the pool is open: GRDB's WAL setup sets NORMAL on it,
+            // which would silently override anything `prepareDatabase` chose. Only the
+            // writer commits, so its setting is the one that decides durability.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try SQLiteMigrations.migrator.migrate(pool)
             reader = SQLiteReader(path: path)
         } catch {
@@ -65,18 +67,24 @@ public final class SQLiteStore: Sendable {
     }
 }
 
-/// Maps GRDB/SQLite failures to `StoreError`; a busy, full or unreadable database is
-/// "unavailable" (retry later), anything else is a failure.
+/// Maps GRDB/SQLite failures to `StoreError` (see `storeError(code:message:)`).
 func translate(_ error: any Error) -> StoreError {
     if let error = error as? StoreError { return error }
     guard let error = error as? DatabaseError else {
         return .failed(String(describing: error))
     }
-    switch error.resultCode {
-    case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY,
-        .SQLITE_PROTOCOL, .SQLITE_NOMEM:
-        return .unavailable(error.description)
+    return storeError(code: error.extendedResultCode.rawValue, message: error.description)
+}
+
+/// The one classification of SQLite result codes, for GRDB's errors and the reader's alike:
+/// a busy, locked, full, read-only or unreadable database is "unavailable" (retry later),
+/// anything else is a failure.
+func storeError(code: Int32, message: String) -> StoreError {
+    switch code & 0xFF {
+    case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_NOMEM,
+        SQLITE_PROTOCOL:
+        return .unavailable(message)
     default:
-        return .failed(error.description)
+        return .failed(message)
     }
 }

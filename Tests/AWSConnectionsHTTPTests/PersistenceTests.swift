@@ -1,6 +1,7 @@
 import AWSConnectionsCore
-import AWSConnectionsSQLite
+@testable import AWSConnectionsSQLite
 import Foundation
+import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -54,5 +55,20 @@ struct PersistenceTests {
                 #expect(bytes.range(of: Data(key.dropFirst(7).utf8)) == nil, "\(file) holds a key's secret part")
             }
         }
+    }
+
+    @Test("the file is in WAL mode and fsyncs every commit by default; normal is the documented relaxation")
+    func durabilitySettings() async throws {
+        let world = try await TestWorld.make()
+        defer { world.removeFiles() }
+        let (mode, synchronous) = try await world.store.pool.write { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(mode == "wal")
+        #expect(synchronous == 2)  // FULL
+
+        let relaxed = try SQLiteStore(path: world.directory.appendingPathComponent("relaxed.sqlite").path, durability: .normal)
+        let relaxedSynchronous = try await relaxed.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(relaxedSynchronous == 1)  // NORMAL
     }
 }
