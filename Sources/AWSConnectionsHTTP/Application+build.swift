@@ -35,12 +35,9 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let idle = idleTimeout.components
-    return Application(
+    Application(
         router: buildRouter(connections: connections, keys: keys),
-        server: .http1(
-            configuration: .init(
-                idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
         configuration: .init(address: .hostname(host, port: port), serverName: nil),
         onServerRunning: onServerRunning,
         logger: logger

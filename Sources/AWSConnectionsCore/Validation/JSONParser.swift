@@ -146,7 +146,7 @@ struct JSONParser {
             guard let scalar = Unicode.Scalar(scalarValue) else {
                 throw failure("unpaired UTF-16 surrogate in a \\u escape")
             }
-            decoded.append(contentsOf: String(Character(scalar)).utf8)
+            UTF8.encode(scalar) { decoded.append($0) }
         default:
             index -= 1
             throw failure("invalid escape in a string")

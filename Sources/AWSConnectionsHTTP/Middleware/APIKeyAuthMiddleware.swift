@@ -39,13 +39,15 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The credential part of the header: after an optional case-insensitive `Bearer` scheme.
+    /// The credential part of the header: what follows an optional case-insensitive `Bearer`
+    /// scheme, without surrounding spaces. Anything else in it stays and makes the key invalid.
     static func credential(in header: String) -> Substring {
-        var value = header[...].drop(while: { $0 == " " })
-        if value.count >= 6, value.prefix(6).lowercased() == "bearer", value.count == 6 || value.dropFirst(6).first == " " {
-            value = value.dropFirst(6).drop(while: { $0 == " " })
-        }
+        var value = header.drop(while: { $0 == " " })
         while value.last == " " { value = value.dropLast() }
+        let scheme = value.prefix(while: { $0 != " " })
+        if scheme.lowercased() == "bearer" {
+            value = value.dropFirst(scheme.count).drop(while: { $0 == " " })
+        }
         return value
     }
 
