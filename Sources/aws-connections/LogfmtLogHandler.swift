@@ -1,14 +1,6 @@
 import AWSConnectionsCore
 import Logging
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A swift-log handler writing one logfmt line per event to stderr:
 /// `ts=2026-11-29T06:16:12.123Z level=info msg=request method=GET path=/… status=200 …`.
 ///
@@ -20,10 +12,8 @@ import Darwin
 struct LogfmtLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level
-    let label: String
 
-    init(label: String, level: Logger.Level) {
-        self.label = label
+    init(level: Logger.Level) {
         self.logLevel = level
     }
 
@@ -52,27 +42,17 @@ struct LogfmtLogHandler: LogHandler {
             Self.appendValue(merged[key]!.description, to: &line)
         }
         line.append(UInt8(ascii: "\n"))
-        line.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        StandardError.write(line)
     }
 
-    /// Longer values are cut, so one line stays one atomic write even on a pipe (4 KiB).
+    /// Longer values (in UTF-8 bytes) are cut, so a request line stays one atomic write even on a pipe (4 KiB).
     static let maximumValueLength = 1024
 
     /// Bare when the value is a plain token, else quoted with `"` `\` and control characters escaped.
     private static func appendValue(_ value: String, to line: inout [UInt8]) {
-        let value = value.utf8.count > maximumValueLength ? String(value.prefix(maximumValueLength)) + "…" : value
+        let value =
+            value.utf8.count > maximumValueLength
+            ? String(decoding: value.utf8.prefix(maximumValueLength), as: UTF8.self) + "…" : value
         let needsQuotes =
             value.isEmpty
             || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == 0x7F }
