@@ -219,8 +219,11 @@ struct ProcessTests {
         let bad = try ServerProcess(["serve"], environment: ["AWS_CONNECTIONS_PORT": "abc", "AWS_CONNECTIONS_DATABASE": database])
         #expect(try await bad.waitForExit() != 0)
         let good = try ServerProcess(
-            ["serve"], environment: ["AWS_CONNECTIONS_PORT": "0", "AWS_CONNECTIONS_DATABASE": database])
-        try await good.waitForStandardError(containing: "listening on http://127.0.0.1:")
+            ["serve"],
+            environment: [
+                "AWS_CONNECTIONS_PORT": "0", "AWS_CONNECTIONS_DATABASE": database, "AWS_CONNECTIONS_HOST": "localhost",
+            ])
+        try await good.waitForStandardError(containing: "listening on http://localhost:")
         #expect(FileManager.default.fileExists(atPath: String(database.dropFirst("sqlite:".count))))
         good.signal(SIGTERM)
         #expect(try await good.waitForExit() == 0)

@@ -8,6 +8,7 @@ final class ServerProcess: Sendable {
     private let stderrText = OutputBuffer()
     private let stdoutText = OutputBuffer()
 
+
     /// The executable `swift build` / `swift test` put next to the test bundle.
     static var executableURL: URL {
         get throws {
@@ -43,7 +44,10 @@ final class ServerProcess: Sendable {
         Thread.detachNewThread {
             while true {
                 let data = handle.availableData
-                if data.isEmpty { return }
+                if data.isEmpty {
+                    buffer.close()
+                    return
+                }
                 buffer.append(data)
             }
         }
@@ -97,8 +101,12 @@ final class ServerProcess: Sendable {
     static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
         let child = try ServerProcess(arguments)
         let status = try await child.waitForExit()
-        // Give the drain threads a moment to read the last bytes after exit.
-        try await Task.sleep(for: .milliseconds(50))
+        // The process has exited; wait for both pipes to reach end-of-file so no output is missed.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !(child.stdoutText.isClosed && child.stderrText.isClosed) {
+            guard ContinuousClock.now < deadline else { throw TestFailure("output pipes never closed") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
         return (status, child.standardOutput, child.standardError)
     }
 
@@ -109,11 +117,17 @@ final class ServerProcess: Sendable {
 
 /// Text a child process wrote, appended by a reader thread and read by the test.
 final class OutputBuffer: Sendable {
-    private let text = Mutex<String>("")
+    private let state = Mutex<(text: String, closed: Bool)>(("", false))
 
     func append(_ data: Data) {
-        text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        state.withLock { $0.text += String(decoding: data, as: UTF8.self) }
     }
 
-    var value: String { text.withLock { $0 } }
+    /// The writer closed its end: everything it wrote is in `value`.
+    func close() {
+        state.withLock { $0.closed = true }
+    }
+
+    var value: String { state.withLock { $0.text } }
+    var isClosed: Bool { state.withLock { $0.closed } }
 }
