@@ -8,8 +8,8 @@ import GRDBSQLite
 ///
 /// The hot reads go through `SQLiteReader` and run synchronously on the calling task: a
 /// point read costs a few microseconds, less than hopping to another thread would. Writes
-/// go through GRDB's serial writer queue and are durable when they return
-/// (`synchronous = FULL` unless configured otherwise).
+/// go through GRDB's serial writer queue, grouped into shared commits, and are durable when
+/// they return (`synchronous = FULL` unless configured otherwise).
 public final class SQLiteStore: Sendable {
     /// How hard SQLite works to make a commit survive a crash.
     public enum Durability: String, Sendable, CaseIterable {
@@ -21,6 +21,7 @@ public final class SQLiteStore: Sendable {
 
     let pool: DatabasePool
     let reader: SQLiteReader
+    let writer: SQLiteWriteBatcher
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String, durability: Durability = .full) throws(StoreError) {
@@ -38,6 +39,7 @@ public final class SQLiteStore: Sendable {
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try SQLiteMigrations.migrator.migrate(pool)
             reader = SQLiteReader(path: path)
+            writer = SQLiteWriteBatcher(pool: pool)
         } catch {
             throw translate(error)
         }
@@ -52,13 +54,10 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// Runs a write transaction on GRDB's writer queue.
+    /// Runs a write atomically (in its own savepoint) and returns once it is committed;
+    /// concurrent writes share one commit (see `SQLiteWriteBatcher`).
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        do {
-            return try await pool.write(body)
-        } catch {
-            throw translate(error)
-        }
+        try await writer.perform(body)
     }
 
     /// The names of the applied migrations, oldest first.

@@ -46,4 +46,34 @@ struct StoreFailureTests {
             #expect(try recovered.json()["version"] as? Int == 2)
         }
     }
+
+    @Test("writes that share a commit stay independent: a failing one rolls back only itself")
+    func batchedWritesAreIndependent() async throws {
+        let world = try await TestWorld.make()
+        defer { world.removeFiles() }
+        struct Refused: Error {}
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    do {
+                        try await world.store.write { db in
+                            try db.execute(
+                                sql: "INSERT INTO accounts (name, created_at) VALUES (?, 0)", arguments: ["batch-\(index)"])
+                            if index % 2 == 1 { throw Refused() }
+                        }
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+            }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.count == 40)
+        #expect(outcomes.allSatisfy { $0.value == ($0.key % 2 == 0) })
+        let stored = try await world.store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM accounts WHERE name LIKE 'batch-%'")
+        }
+        #expect(Set(stored) == Set((0..<40).filter { $0 % 2 == 0 }.map { "batch-\($0)" }))
+    }
 }
