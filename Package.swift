@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The domain: connections, ids, regions, validation, API keys and the store protocol.
@@ -44,6 +46,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The shared store: PostgreSQL through postgres-nio's pooled client.
+        .target(
+            name: "AWSConnectionsPostgres",
+            dependencies: [
+                "AWSConnectionsCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP layer: routes, auth, problem+json, request ids, request logs.
         .target(
             name: "AWSConnectionsHTTP",
@@ -62,6 +77,7 @@ let package = Package(
             dependencies: [
                 "AWSConnectionsCore",
                 "AWSConnectionsSQLite",
+                "AWSConnectionsPostgres",
                 "AWSConnectionsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -83,8 +99,10 @@ let package = Package(
             dependencies: [
                 "AWSConnectionsCore",
                 "AWSConnectionsSQLite",
+                "AWSConnectionsPostgres",
                 "AWSConnectionsHTTP",
                 "aws-connections",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

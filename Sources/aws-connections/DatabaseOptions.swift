@@ -1,13 +1,15 @@
 import AWSConnectionsCore
+import AWSConnectionsPostgres
 import AWSConnectionsSQLite
 import ArgumentParser
+import Logging
 
 /// `--database` and the options that tune a store, shared by every subcommand.
 struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB (env AWS_CONNECTIONS_DATABASE).",
+            "sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB[?sslmode=disable|prefer|require] (env AWS_CONNECTIONS_DATABASE).",
             valueName: "url"))
     var database: String?
 
@@ -18,6 +20,27 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "full|normal"))
     var sqliteSynchronous: String?
 
+    @Option(
+        name: .customLong("postgres-pool-size"),
+        help: ArgumentHelp(
+            "Most PostgreSQL connections this process opens; default 10 (env AWS_CONNECTIONS_POSTGRES_POOL_SIZE).",
+            valueName: "count"))
+    var postgresPoolSize: Int?
+
+    @Option(
+        name: .customLong("postgres-timeout"),
+        help: ArgumentHelp(
+            "Seconds a request waits for PostgreSQL before it is answered 503; default 5 (env AWS_CONNECTIONS_POSTGRES_TIMEOUT).",
+            valueName: "seconds"))
+    var postgresTimeout: Double?
+
+    @Option(
+        name: .customLong("postgres-connect-timeout"),
+        help: ArgumentHelp(
+            "Seconds the start-up connection may take before the command gives up; default 10 (env AWS_CONNECTIONS_POSTGRES_CONNECT_TIMEOUT).",
+            valueName: "seconds"))
+    var postgresConnectTimeout: Double?
+
     static let defaultDatabase = "sqlite:aws-connections.sqlite"
 
     /// The database URL from the flag, else the environment, else the default file.
@@ -25,26 +48,65 @@ struct DatabaseOptions: ParsableArguments {
         database ?? Environment.value("AWS_CONNECTIONS_DATABASE") ?? Self.defaultDatabase
     }
 
-    /// Opens the store the URL names, running migrations.
-    func openStore() throws -> any ServiceStore {
+    /// Opens the store the URL names (running migrations), runs `body` with it, and closes it.
+    /// A database that cannot be opened is an operator-facing `CommandFailure`.
+    func withStore<T>(logger: Logger, _ body: (any ServiceStore) async throws -> T) async throws -> T {
         let url = resolvedDatabase
-        let durabilityText = (sqliteSynchronous ?? Environment.value("AWS_CONNECTIONS_SQLITE_SYNCHRONOUS") ?? "full")
-            .lowercased()
-        guard let durability = SQLiteStore.Durability(rawValue: durabilityText) else {
-            throw ValidationError("--sqlite-synchronous must be 'full' or 'normal', not '\(durabilityText)'.")
-        }
         switch DatabaseURL(url) {
         case .sqlite(let path):
+            let store: SQLiteStore
             do {
-                return try SQLiteStore(path: path, durability: durability)
-            } catch {
+                store = try SQLiteStore(path: path, durability: try sqliteDurability())
+            } catch let error as StoreError {
                 throw CommandFailure("cannot open SQLite database '\(path)': \(error.detail)")
             }
-        case .postgres:
-            throw CommandFailure("PostgreSQL is not supported by this version yet; use sqlite:PATH.")
+            return try await body(store)
+        case .postgres(let text):
+            let settings = try postgresSettings(text)
+            do {
+                return try await PostgresStore.withRunningStore(settings: settings, logger: logger) { store in
+                    try await body(store)
+                }
+            } catch let error as StoreError {
+                throw CommandFailure("cannot use PostgreSQL: \(error.detail)")
+            }
         case nil:
-            throw ValidationError("--database must be sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB, not '\(url)'.")
+            throw ValidationError(
+                "--database must be sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB, not '\(url)'.")
         }
+    }
+
+    private func sqliteDurability() throws -> SQLiteStore.Durability {
+        let text = (sqliteSynchronous ?? Environment.value("AWS_CONNECTIONS_SQLITE_SYNCHRONOUS") ?? "full")
+            .lowercased()
+        guard let durability = SQLiteStore.Durability(rawValue: text) else {
+            throw ValidationError("--sqlite-synchronous must be 'full' or 'normal', not '\(text)'.")
+        }
+        return durability
+    }
+
+    private func postgresSettings(_ url: String) throws -> PostgresSettings {
+        var settings: PostgresSettings
+        do {
+            settings = try PostgresSettings(url: url)
+        } catch {
+            // The URL may hold a password: name the problem, not the URL.
+            throw ValidationError("--database: \(error.description).")
+        }
+        let poolSize = try postgresPoolSize ?? Environment.integer("AWS_CONNECTIONS_POSTGRES_POOL_SIZE") ?? 10
+        let timeout = try postgresTimeout ?? Environment.number("AWS_CONNECTIONS_POSTGRES_TIMEOUT") ?? 5
+        let connectTimeout =
+            try postgresConnectTimeout ?? Environment.number("AWS_CONNECTIONS_POSTGRES_CONNECT_TIMEOUT") ?? 10
+        guard (1...1000).contains(poolSize) else {
+            throw ValidationError("--postgres-pool-size must be between 1 and 1000.")
+        }
+        guard timeout >= 0.1, connectTimeout >= 0.1 else {
+            throw ValidationError("--postgres-timeout and --postgres-connect-timeout must be at least 0.1 seconds.")
+        }
+        settings.maximumConnections = poolSize
+        settings.operationTimeout = .milliseconds(Int64(timeout * 1000))
+        settings.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+        return settings
     }
 }
 
@@ -78,10 +140,10 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 extension DatabaseOptions {
-    /// `openStore`, printing an operator-facing failure and exiting 1 instead of throwing it.
-    func openStoreOrExit() throws -> any ServiceStore {
+    /// `withStore`, printing an operator-facing failure and exiting 1 instead of throwing it.
+    func withStoreOrExit<T>(logger: Logger, _ body: (any ServiceStore) async throws -> T) async throws -> T {
         do {
-            return try openStore()
+            return try await withStore(logger: logger, body)
         } catch let failure as CommandFailure {
             StandardError.write("error: \(failure.description)\n")
             throw ExitCode.failure

@@ -22,4 +22,13 @@ enum Environment {
         }
         return number
     }
+
+    /// A decimal variable (such as seconds); set but not a number is an error, not ignored.
+    static func number(_ name: String) throws -> Double? {
+        guard let text = value(name) else { return nil }
+        guard let number = Double(text), number.isFinite else {
+            throw CommandFailure("\(name) must be a number, not '\(text)'.")
+        }
+        return number
+    }
 }

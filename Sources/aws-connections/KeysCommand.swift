@@ -1,6 +1,7 @@
 import Foundation
 import AWSConnectionsCore
 import ArgumentParser
+import Logging
 
 /// `aws-connections keys`: issue, list and revoke API keys.
 struct KeysCommand: AsyncParsableCommand {
@@ -9,6 +10,9 @@ struct KeysCommand: AsyncParsableCommand {
         abstract: "Manage API keys (stored only as SHA-256 hashes).",
         subcommands: [Create.self, List.self, Revoke.self]
     )
+
+    /// Key commands print their results; the log carries only the store's warnings and errors.
+    static var logger: Logger { LogSetup.bootstrap(level: .warning) }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -36,9 +40,10 @@ struct KeysCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try databaseOptions.openStoreOrExit()
             let chosen = scopes.isEmpty ? Set(Scope.allCases) : Set(scopes.compactMap(Scope.init(rawValue:)))
-            let issued = try await store.issueKey(account: account, scopes: chosen, at: .now())
+            let issued = try await databaseOptions.withStoreOrExit(logger: KeysCommand.logger) { store in
+                try await store.issueKey(account: account, scopes: chosen, at: .now())
+            }
             StandardOutput.write(issued.key.secret + "\n")
             StandardError.write(
                 "Created key \(issued.record.id.rawValue) for account '\(account)' with scopes \(Scope.serialise(chosen)). It will not be shown again.\n"
@@ -56,8 +61,9 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var databaseOptions: DatabaseOptions
 
         func run() async throws {
-            let store = try databaseOptions.openStoreOrExit()
-            let records = try await store.listKeys(account: account)
+            let records = try await databaseOptions.withStoreOrExit(logger: KeysCommand.logger) { store in
+                try await store.listKeys(account: account)
+            }
             StandardOutput.write(KeyTable.render(records))
         }
     }
@@ -72,8 +78,10 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var databaseOptions: DatabaseOptions
 
         func run() async throws {
-            let store = try databaseOptions.openStoreOrExit()
-            guard try await store.revokeKey(KeyID(keyID), at: .now()) else {
+            let revoked = try await databaseOptions.withStoreOrExit(logger: KeysCommand.logger) { store in
+                try await store.revokeKey(KeyID(keyID), at: .now())
+            }
+            guard revoked else {
                 StandardError.write("error: no key has the id '\(keyID)'.\n")
                 throw ExitCode.failure
             }

@@ -65,12 +65,23 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = LogSetup.bootstrap(level: level)
 
-        let store = try databaseOptions.openStoreOrExit()
-
-        if let issued = try await store.issueBootstrapKeyIfNoKeys(at: .now()) {
-            BootstrapKeyNotice.print(issued)
+        try await databaseOptions.withStoreOrExit(logger: logger) { store in
+            if let issued = try await store.issueBootstrapKeyIfNoKeys(at: .now()) {
+                BootstrapKeyNotice.print(issued)
+            }
+            try await serve(store: store, host: host, port: port, idleSeconds: idleSeconds,
+                shutdownSeconds: shutdownSeconds, logger: logger)
         }
+        logger.info("stopped")
+    }
+}
 
+extension ServeCommand {
+    /// Runs the HTTP server until a signal stops it and in-flight requests have finished.
+    /// The store outlives it: it is closed only after the last request is answered.
+    private func serve(
+        store: any ServiceStore, host: String, port: Int, idleSeconds: Int, shutdownSeconds: Int, logger: Logger
+    ) async throws {
         let app = buildApplication(
             connections: store, keys: store, host: host, port: port, idleTimeout: .seconds(idleSeconds), logger: logger,
             onServerRunning: { channel in
@@ -88,7 +99,6 @@ struct ServeCommand: AsyncParsableCommand {
             logger.error("server stopped with an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
-        logger.info("stopped")
     }
 }
 

@@ -1,0 +1,124 @@
+import AWSConnectionsCore
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+
+/// The schema, as an ordered list of named steps recorded in `schema_migrations`.
+///
+/// The names and the order match the SQLite store's steps. Steps are append-only: a
+/// released step is never edited, a change is a new step. All pending steps run in one
+/// transaction that first takes an advisory lock, so replicas starting together apply each
+/// step once and a crash mid-migration leaves the previous schema intact.
+enum PostgresMigrations {
+    struct Step {
+        let name: String
+        /// One statement per element: the extended query protocol runs one statement at a time.
+        let statements: [String]
+    }
+
+    static let steps: [Step] = [
+        Step(
+            name: "0001-accounts-keys-connections",
+            statements: [
+                """
+                CREATE TABLE accounts (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE api_keys (
+                    id TEXT COLLATE "C" PRIMARY KEY,
+                    account_id BIGINT NOT NULL REFERENCES accounts(id),
+                    key_hash BYTEA NOT NULL UNIQUE,
+                    scopes TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    last_used_at BIGINT,
+                    revoked_at BIGINT
+                )
+                """,
+                """
+                CREATE TABLE connections (
+                    id TEXT COLLATE "C" PRIMARY KEY,
+                    account_id BIGINT NOT NULL REFERENCES accounts(id),
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    aws_account_id TEXT NOT NULL,
+                    aws_region TEXT NOT NULL,
+                    enabled BOOLEAN NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    version BIGINT NOT NULL CHECK (version >= 1)
+                )
+                """,
+                "CREATE INDEX connections_by_account ON connections (account_id, created_at, id)",
+            ]),
+    ]
+
+    /// An arbitrary constant naming this application's migration lock among advisory locks.
+    static let lockKey: Int64 = 0x6177_735F_636F_6E6E  // "aws_conn"
+
+    /// Connects once, applies the pending steps, and disconnects.
+    static func apply(settings: PostgresSettings, logger: Logger) async throws(StoreError) {
+        let connection: PostgresConnection
+        do {
+            var configuration = PostgresConnection.Configuration(
+                host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+                database: settings.database, tls: try connectionTLS(settings.tls))
+            configuration.options.connectTimeout = TimeAmount(settings.connectTimeout)
+            configuration.options.additionalStartupParameters = [("application_name", "aws-connections migrations")]
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        } catch {
+            throw .unavailable(
+                "cannot connect to \(settings.redactedDescription): \(describeStartFailure(error))")
+        }
+        do {
+            try await apply(on: connection, logger: logger)
+            try? await connection.close()
+        } catch {
+            try? await connection.close()
+            throw .failed("migrating \(settings.redactedDescription) failed: \(describeStartFailure(error))")
+        }
+    }
+
+    /// The names of the applied steps, oldest first.
+    static func applied(on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        let rows = try await connection.query(
+            "SELECT name FROM schema_migrations ORDER BY name", logger: logger)
+        var names: [String] = []
+        for try await name in rows.decode(String.self) { names.append(name) }
+        return names
+    }
+
+    private static func apply(on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    name TEXT COLLATE "C" PRIMARY KEY,
+                    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+            let done = Set(try await applied(on: connection, logger: logger))
+            for step in steps where !done.contains(step.name) {
+                for statement in step.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO schema_migrations (name) VALUES (\(step.name))", logger: logger)
+                logger.info("applied migration", metadata: ["migration": "\(step.name)"])
+            }
+        }
+    }
+
+    private static func connectionTLS(_ mode: PostgresSettings.TLSMode) throws -> PostgresConnection.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
+}

@@ -1,0 +1,115 @@
+public import AWSConnectionsCore
+import NIOCore
+import PostgresNIO
+
+extension PostgresStore: APIKeyStore {
+    public func issueKey(account: String, scopes: Set<Scope>, at now: Timestamp) async throws -> IssuedKey {
+        let logger = self.logger
+        return try await transaction { connection in
+            try await Self.insertKey(connection, account: account, scopes: scopes, at: now, logger: logger)
+        }
+    }
+
+    public func issueBootstrapKeyIfNoKeys(at now: Timestamp) async throws -> IssuedKey? {
+        let logger = self.logger
+        return try await transaction { connection in
+            // Replicas starting together queue on this lock; the first inserts, the others then see its key.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.bootstrapLockKey))", logger: logger)
+            let rows = try await connection.query("SELECT EXISTS (SELECT 1 FROM api_keys)", logger: logger)
+            for try await exists in rows.decode(Bool.self) where exists { return nil }
+            return try await Self.insertKey(
+                connection, account: "default", scopes: Set(Scope.allCases), at: now, logger: logger)
+        }
+    }
+
+    public func caller(forKeyHash hash: APIKeyHash) async throws -> Caller? {
+        try await perform { client in
+            let rows = try await client.query(
+                """
+                SELECT id, account_id, scopes, last_used_at FROM api_keys
+                WHERE key_hash = \(ByteBuffer(bytes: hash.bytes)) AND revoked_at IS NULL
+                """)
+            for try await (id, account, scopes, lastUsed) in rows.decode((String, Int64, String, Int64?).self) {
+                return Caller(
+                    keyID: KeyID(id), accountID: AccountID(account), scopes: Scope.parse(scopes),
+                    lastUsedAt: lastUsed.map(Timestamp.init(millisecondsSinceEpoch:)))
+            }
+            return nil
+        }
+    }
+
+    public func recordUse(of key: KeyID, at now: Timestamp) async throws {
+        try await perform { client in
+            _ = try await client.query(
+                """
+                UPDATE api_keys SET last_used_at = GREATEST(COALESCE(last_used_at, 0), \(now.millisecondsSinceEpoch))
+                WHERE id = \(key.rawValue)
+                """)
+        }
+    }
+
+    public func listKeys(account: String?) async throws -> [KeyRecord] {
+        try await perform { client in
+            let rows = try await client.query(
+                """
+                SELECT k.id, a.name, k.scopes, k.created_at, k.last_used_at, k.revoked_at
+                FROM api_keys k JOIN accounts a ON a.id = k.account_id
+                WHERE \(account)::text IS NULL OR a.name = \(account)
+                ORDER BY k.created_at, k.id
+                """)
+            var records: [KeyRecord] = []
+            for try await (id, name, scopes, created, lastUsed, revoked) in rows.decode(
+                (String, String, String, Int64, Int64?, Int64?).self)
+            {
+                records.append(
+                    KeyRecord(
+                        id: KeyID(id), account: name, scopes: Scope.parse(scopes),
+                        createdAt: Timestamp(millisecondsSinceEpoch: created),
+                        lastUsedAt: lastUsed.map(Timestamp.init(millisecondsSinceEpoch:)),
+                        revokedAt: revoked.map(Timestamp.init(millisecondsSinceEpoch:))))
+            }
+            return records
+        }
+    }
+
+    public func revokeKey(_ id: KeyID, at now: Timestamp) async throws -> Bool {
+        try await perform { client in
+            let rows = try await client.query(
+                """
+                UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now.millisecondsSinceEpoch))
+                WHERE id = \(id.rawValue) RETURNING id
+                """)
+            for try await _ in rows { return true }
+            return false
+        }
+    }
+
+    /// An arbitrary constant naming the bootstrap-key lock among advisory locks.
+    static let bootstrapLockKey: Int64 = 0x6177_735F_6B65_7973  // "aws_keys"
+
+    private static func insertKey(
+        _ connection: PostgresConnection, account: String, scopes: Set<Scope>, at now: Timestamp, logger: Logger
+    ) async throws -> IssuedKey {
+        let rows = try await connection.query(
+            """
+            WITH inserted AS (
+                INSERT INTO accounts (name, created_at) VALUES (\(account), \(now.millisecondsSinceEpoch))
+                ON CONFLICT (name) DO NOTHING RETURNING id
+            )
+            SELECT id FROM inserted UNION ALL SELECT id FROM accounts WHERE name = \(account)
+            """, logger: logger)
+        var accountID: Int64?
+        for try await id in rows.decode(Int64.self) where accountID == nil { accountID = id }
+        guard let accountID else { throw StoreError.failed("account '\(account)' vanished while issuing a key") }
+        let key = APIKey.generate()
+        let record = KeyRecord(
+            id: KeyID.generate(), account: account, scopes: scopes, createdAt: now, lastUsedAt: nil, revokedAt: nil)
+        try await connection.query(
+            """
+            INSERT INTO api_keys (id, account_id, key_hash, scopes, created_at)
+            VALUES (\(record.id.rawValue), \(accountID), \(ByteBuffer(bytes: key.hash.bytes)),
+                \(Scope.serialise(scopes)), \(now.millisecondsSinceEpoch))
+            """, logger: logger)
+        return IssuedKey(key: key, record: record)
+    }
+}

@@ -1,0 +1,155 @@
+import AWSConnectionsCore
+public import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The shared store: one PostgreSQL database that any number of server replicas use at
+/// once, reached through postgres-nio's pooled `PostgresClient`.
+///
+/// Every decision (ownership, version, "no key exists yet") is made by the database in one
+/// statement or one transaction, so replicas never need to talk to each other. Nothing is
+/// cached: a key revoked through one replica is refused by every replica on its next request.
+public final class PostgresStore: Sendable {
+    let client: PostgresClient
+    let settings: PostgresSettings
+    let logger: Logger
+
+    /// A store over a pool that is not running yet; see `withRunningStore`.
+    init(settings: PostgresSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        var configuration = PostgresClient.Configuration(
+            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+            database: settings.database, tls: Self.clientTLS(settings.tls))
+        configuration.options.maximumConnections = settings.maximumConnections
+        configuration.options.connectTimeout = settings.operationTimeout
+        configuration.options.additionalStartupParameters = Self.sessionParameters(settings)
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// Opens the store, applies pending migrations, runs `body`, and closes the pool after it.
+    ///
+    /// Migrations run on a connection of their own before the pool serves anything, so an
+    /// unreachable or misconfigured database fails here, at once, with the server's reason.
+    public static func withRunningStore<T>(
+        settings: PostgresSettings, logger: Logger, _ body: (PostgresStore) async throws -> T
+    ) async throws -> T {
+        let store = PostgresStore(settings: settings, logger: logger)
+        try await PostgresMigrations.apply(settings: settings, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.client.run() }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
+
+    /// Runs one database operation with a pooled connection, bounded by the operation
+    /// timeout, translating every failure into a `StoreError`.
+    ///
+    /// The operation runs in its own task and the caller is answered at the deadline even if
+    /// that task is still waiting (for a pooled connection, or for a server that stopped
+    /// answering); the task is cancelled and finishes in the background.
+    func perform<T: Sendable>(_ operation: @escaping @Sendable (PostgresClient) async throws -> T)
+        async throws(StoreError) -> T
+    {
+        let client = self.client
+        let timeout = settings.operationTimeout
+        let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
+            let answer = AnswerOnce(continuation)
+            let work = Task {
+                do {
+                    answer.resume(.success(try await operation(client)))
+                } catch {
+                    answer.resume(.failure(translate(error)))
+                }
+            }
+            let deadline = Self.timerLoop.scheduleTask(in: TimeAmount(timeout)) {
+                if answer.resume(.failure(.unavailable("no answer from PostgreSQL within \(timeout)"))) {
+                    work.cancel()
+                }
+            }
+            answer.onResume { deadline.cancel() }
+        }
+        return try result.get()
+    }
+
+    /// Runs `body` in one transaction on one pooled connection.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+        async throws(StoreError) -> T
+    {
+        let logger = self.logger
+        return try await perform { client in
+            try await client.withConnection { connection in
+                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
+        }
+    }
+
+    private static let timerLoop = MultiThreadedEventLoopGroup.singleton.any()
+
+    static func clientTLS(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+
+    /// Server-side limits for every session, so that a statement stuck behind a lock ends on
+    /// the server too, not only on our side of the deadline.
+    static func sessionParameters(_ settings: PostgresSettings) -> [(String, String)] {
+        let milliseconds = settings.operationTimeout.components.seconds * 1000
+            + settings.operationTimeout.components.attoseconds / 1_000_000_000_000_000
+        return [
+            ("application_name", "aws-connections"),
+            ("statement_timeout", "\(milliseconds)"),
+            ("lock_timeout", "\(milliseconds)"),
+            ("idle_in_transaction_session_timeout", "\(milliseconds * 2)"),
+        ]
+    }
+}
+
+/// Resumes a continuation exactly once, from whichever of the operation and its deadline
+/// finishes first.
+private final class AnswerOnce<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result<T, StoreError>, Never>?
+        var afterResume: (@Sendable () -> Void)?
+        var resumed = false
+    }
+
+    private let state: Mutex<State>
+
+    init(_ continuation: CheckedContinuation<Result<T, StoreError>, Never>) {
+        state = Mutex(State(continuation: continuation))
+    }
+
+    /// Resumes if nobody has yet; true when this call did.
+    @discardableResult
+    func resume(_ result: Result<T, StoreError>) -> Bool {
+        let (continuation, afterResume) = state.withLock { state in
+            let taken = (state.continuation, state.afterResume)
+            state.continuation = nil
+            state.afterResume = nil
+            state.resumed = true
+            return taken
+        }
+        guard let continuation else { return false }
+        continuation.resume(returning: result)
+        afterResume?()
+        return true
+    }
+
+    /// Runs `action` once resumed (at once if that already happened).
+    func onResume(_ action: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { state in
+            if state.resumed { return true }
+            state.afterResume = action
+            return false
+        }
+        if runNow { action() }
+    }
+}
