@@ -8,9 +8,9 @@ import Testing
 
 @Suite("API keys")
 struct AuthTests {
-    @Test("no Authorization header is 401 missing_api_key with WWW-Authenticate")
-    func missingKey() async throws {
-        try await withApp { _, client in
+    @Test("no Authorization header is 401 missing_api_key with WWW-Authenticate", arguments: StoreKind.all)
+    func missingKey(store: StoreKind) async throws {
+        try await withApp(store) { _, client in
             let response = try await client.list(key: nil)
             #expect(response.status == .unauthorized)
             #expect(try response.problemCode() == "missing_api_key")
@@ -18,23 +18,23 @@ struct AuthTests {
         }
     }
 
-    @Test("an empty header or a bare Bearer scheme is 401 missing_api_key", arguments: ["", "Bearer", "bearer   ", "   "])
-    func emptyCredential(header: String) async throws {
-        try await withApp { _, client in
+    @Test("an empty header or a bare Bearer scheme is 401 missing_api_key", arguments: StoreKind.all, ["", "Bearer", "bearer   ", "   "])
+    func emptyCredential(store: StoreKind, header: String) async throws {
+        try await withApp(store) { _, client in
             let response = try await client.list(key: header)
             #expect(response.status == .unauthorized)
             #expect(try response.problemCode() == "missing_api_key")
         }
     }
 
-    @Test("malformed and unknown keys are 401 invalid_api_key", arguments: [
+    @Test("malformed and unknown keys are 401 invalid_api_key", arguments: StoreKind.all, [
         "pictai_", "Bearerpictai_0123456789abcdefghijklmnopqrstuvwx", "pictai_short", "sk_live_0123456789abcdef0123456789abcdef",
         "pictai_0123456789abcdefghijklmnopqrstuv!", "pictai_0123456789abcdefghijklmnopqrstuvwx",
         "Basic cGljdGFpXzAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdHV2",
         "pictai_" + String(repeating: "a", count: 5000),
     ])
-    func invalidKeys(header: String) async throws {
-        try await withApp { _, client in
+    func invalidKeys(store: StoreKind, header: String) async throws {
+        try await withApp(store) { _, client in
             let response = try await client.list(key: header)
             #expect(response.status == .unauthorized)
             #expect(try response.problemCode() == "invalid_api_key")
@@ -42,9 +42,9 @@ struct AuthTests {
         }
     }
 
-    @Test("the key is accepted bare and after Bearer, in any case")
-    func bearerForms() async throws {
-        try await withApp { world, client in
+    @Test("the key is accepted bare and after Bearer, in any case", arguments: StoreKind.all)
+    func bearerForms(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             for header in [world.alpha, "Bearer \(world.alpha)", "bearer \(world.alpha)", "BEARER  \(world.alpha) "] {
                 let response = try await client.list(key: header)
                 #expect(response.status == .ok)
@@ -52,9 +52,9 @@ struct AuthTests {
         }
     }
 
-    @Test("a revoked key is refused on the very next request")
-    func revokedKeyRefused() async throws {
-        try await withApp { world, client in
+    @Test("a revoked key is refused on the very next request", arguments: StoreKind.all)
+    func revokedKeyRefused(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let issued = try await world.store.issueKey(account: "alpha", scopes: [.read], at: .now())
             #expect(try await client.list(key: issued.key.secret).status == .ok)
             #expect(try await world.store.revokeKey(issued.record.id, at: .now()))
@@ -65,9 +65,9 @@ struct AuthTests {
         }
     }
 
-    @Test("a read-only key may read but every write call is 403 insufficient_scope")
-    func readOnlyKey() async throws {
-        try await withApp { world, client in
+    @Test("a read-only key may read but every write call is 403 insufficient_scope", arguments: StoreKind.all)
+    func readOnlyKey(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             #expect(try await client.list(key: world.alphaReader).status == .ok)
             #expect(try await client.get(key: world.alphaReader, id: id).status == .ok)
@@ -84,9 +84,9 @@ struct AuthTests {
         }
     }
 
-    @Test("a write-only key may write but reads are 403 insufficient_scope")
-    func writeOnlyKey() async throws {
-        try await withApp { world, client in
+    @Test("a write-only key may write but reads are 403 insufficient_scope", arguments: StoreKind.all)
+    func writeOnlyKey(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.alphaWriter)["connectionId"] as? String)
             #expect(try await client.list(key: world.alphaWriter).status == .forbidden)
             let get = try await client.get(key: world.alphaWriter, id: id)
@@ -96,18 +96,18 @@ struct AuthTests {
         }
     }
 
-    @Test("keys of one account see that account's connections, whichever key created them")
-    func keysShareTheirAccount() async throws {
-        try await withApp { world, client in
+    @Test("keys of one account see that account's connections, whichever key created them", arguments: StoreKind.all)
+    func keysShareTheirAccount(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.alphaWriter)["connectionId"] as? String)
             #expect(try await client.get(key: world.alphaReader, id: id).status == .ok)
             #expect(try await client.get(key: world.beta, id: id).status == .forbidden)
         }
     }
 
-    @Test("a request records its key's last-used time, which keys list shows")
-    func lastUsedIsRecorded() async throws {
-        try await withApp { world, client in
+    @Test("a request records its key's last-used time, which keys list shows", arguments: StoreKind.all)
+    func lastUsedIsRecorded(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let before = try await world.store.listKeys(account: "beta")
             #expect(before.map(\.lastUsedAt) == [nil])
             let start = Timestamp.now()

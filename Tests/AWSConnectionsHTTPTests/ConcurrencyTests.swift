@@ -9,9 +9,9 @@ import Testing
 
 @Suite("Concurrent writers over real sockets")
 struct ConcurrencyTests {
-    @Test("32 concurrent PUTs carrying the same version: exactly one 200, the rest 409, final version 2")
-    func sameVersionRace() async throws {
-        try await withApp(.live) { world, client in
+    @Test("32 concurrent PUTs carrying the same version: exactly one 200, the rest 409, final version 2", arguments: StoreKind.all)
+    func sameVersionRace(store: StoreKind) async throws {
+        try await withApp(store, .live) { world, client in
             let port = try #require(client.port)
             let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             let path = "\(collectionPath)/\(id)"
@@ -27,9 +27,9 @@ struct ConcurrencyTests {
         }
     }
 
-    @Test("16 clients in read-modify-write loops: every success moves the version by exactly one, none is lost, no 5xx")
-    func readModifyWriteLoops() async throws {
-        try await withApp(.live) { world, client in
+    @Test("16 clients in read-modify-write loops: every success moves the version by exactly one, none is lost, no 5xx", arguments: StoreKind.all)
+    func readModifyWriteLoops(store: StoreKind) async throws {
+        try await withApp(store, .live) { world, client in
             let port = try #require(client.port)
             let ids = [
                 try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String),
@@ -72,9 +72,9 @@ struct ConcurrencyTests {
         }
     }
 
-    @Test("concurrent creates from many clients all land, each with a distinct id")
-    func concurrentCreates() async throws {
-        try await withApp(.live) { world, client in
+    @Test("concurrent creates from many clients all land, each with a distinct id", arguments: StoreKind.all)
+    func concurrentCreates(store: StoreKind) async throws {
+        try await withApp(store, .live) { world, client in
             let port = try #require(client.port)
             let ids = try await withLiveClients(count: 16, port: port) { index, live in
                 var ids: [String] = []

@@ -8,9 +8,9 @@ import Testing
 
 @Suite("POST /awsconnections")
 struct CreateConnectionTests {
-    @Test("create answers 201 with Location and every field in the contract's format")
-    func createReturnsFullConnection() async throws {
-        try await withApp { world, client in
+    @Test("create answers 201 with Location and every field in the contract's format", arguments: StoreKind.all)
+    func createReturnsFullConnection(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let response = try await client.create(
                 key: world.alpha,
                 body: #"{"name":"Prod","description":"Private videos","awsAccountId":"123456789012","awsRegion":"us-east-2"}"#)
@@ -37,9 +37,9 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("the id starts with the UTC creation time to the millisecond")
-    func idEncodesCreationTime() async throws {
-        try await withApp { world, client in
+    @Test("the id starts with the UTC creation time to the millisecond", arguments: StoreKind.all)
+    func idEncodesCreationTime(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let json = try await client.createConnection(key: world.alpha)
             let id = try #require(json["connectionId"] as? String)
             let created = try #require(json["createdDate"] as? String)
@@ -48,9 +48,9 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("description defaults to empty and enabled to true; enabled false is kept")
-    func defaultsAndExplicitEnabled() async throws {
-        try await withApp { world, client in
+    @Test("description defaults to empty and enabled to true; enabled false is kept", arguments: StoreKind.all)
+    func defaultsAndExplicitEnabled(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let plain = try await client.createConnection(key: world.alpha)
             #expect(plain["description"] as? String == "")
             #expect(plain["enabled"] as? Bool == true)
@@ -59,9 +59,9 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("name is trimmed; 100 characters pass, 101 and blank fail")
-    func nameLengthRules() async throws {
-        try await withApp { world, client in
+    @Test("name is trimmed; 100 characters pass, 101 and blank fail", arguments: StoreKind.all)
+    func nameLengthRules(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let trimmed = try await client.createConnection(key: world.alpha, name: "  padded  ")
             #expect(trimmed["name"] as? String == "padded")
             let hundred = String(repeating: "é", count: 100)
@@ -80,9 +80,9 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("description over 500 characters is refused")
-    func descriptionTooLong() async throws {
-        try await withApp { world, client in
+    @Test("description over 500 characters is refused", arguments: StoreKind.all)
+    func descriptionTooLong(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let ok = try await client.createConnection(
                 key: world.alpha, extra: #","description":"\#(String(repeating: "d", count: 500))""#)
             #expect((ok["description"] as? String)?.count == 500)
@@ -94,11 +94,11 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("awsAccountId must be a string of exactly 12 ASCII digits", arguments: [
+    @Test("awsAccountId must be a string of exactly 12 ASCII digits", arguments: StoreKind.all, [
         #""12345678901""#, #""1234567890123""#, #""12345678901a""#, #""１２３４５６７８９０１２""#, "123456789012", "null",
     ])
-    func badAccountIDs(value: String) async throws {
-        try await withApp { world, client in
+    func badAccountIDs(store: StoreKind, value: String) async throws {
+        try await withApp(store) { world, client in
             let response = try await client.create(
                 key: world.alpha, body: #"{"name":"n","awsAccountId":\#(value),"awsRegion":"us-east-1"}"#)
             #expect(response.status == .badRequest)
@@ -107,9 +107,9 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("awsRegion must be a real region code", arguments: ["us-east-3", "US-EAST-1", "us-east-1 ", "", "mars-1"])
-    func badRegions(value: String) async throws {
-        try await withApp { world, client in
+    @Test("awsRegion must be a real region code", arguments: StoreKind.all, ["us-east-3", "US-EAST-1", "us-east-1 ", "", "mars-1"])
+    func badRegions(store: StoreKind, value: String) async throws {
+        try await withApp(store) { world, client in
             let response = try await client.create(
                 key: world.alpha, body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"\#(value)"}"#)
             #expect(response.status == .badRequest)
@@ -118,20 +118,20 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("commercial, China and GovCloud regions are accepted", arguments: [
+    @Test("commercial, China and GovCloud regions are accepted", arguments: StoreKind.all, [
         "us-east-1", "eu-west-2", "ap-southeast-5", "ap-southeast-7", "mx-central-1", "cn-north-1",
         "cn-northwest-1", "us-gov-west-1", "us-gov-east-1",
     ])
-    func realRegions(region: String) async throws {
-        try await withApp { world, client in
+    func realRegions(store: StoreKind, region: String) async throws {
+        try await withApp(store) { world, client in
             let json = try await client.createConnection(key: world.alpha, awsRegion: region)
             #expect(json["awsRegion"] as? String == region)
         }
     }
 
-    @Test("a create missing every required field lists all three in one problem")
-    func missingRequiredFieldsAllListed() async throws {
-        try await withApp { world, client in
+    @Test("a create missing every required field lists all three in one problem", arguments: StoreKind.all)
+    func missingRequiredFieldsAllListed(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let response = try await client.create(key: world.alpha, body: "{}")
             #expect(response.status == .badRequest)
             #expect(try response.problemCode() == "validation_failed")
@@ -139,9 +139,9 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("wrong JSON types are 400 naming each field")
-    func wrongTypes() async throws {
-        try await withApp { world, client in
+    @Test("wrong JSON types are 400 naming each field", arguments: StoreKind.all)
+    func wrongTypes(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let response = try await client.create(
                 key: world.alpha,
                 body: #"{"name":5,"awsAccountId":"123456789012","awsRegion":"us-east-1","enabled":"yes","description":[]}"#)
@@ -150,9 +150,9 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("server-managed fields at create are immutable_field, unknown ones unknown_field")
-    func serverManagedAndUnknownFields() async throws {
-        try await withApp { world, client in
+    @Test("server-managed fields at create are immutable_field, unknown ones unknown_field", arguments: StoreKind.all)
+    func serverManagedAndUnknownFields(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let base = #""name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1""#
             for field in ["connectionId", "type", "createdDate", "updatedDate", "version"] {
                 let response = try await client.create(key: world.alpha, body: #"{\#(base),"\#(field)":"x"}"#)
@@ -169,9 +169,9 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("NUL in a description and control characters in a name are refused, not truncated")
-    func controlCharacters() async throws {
-        try await withApp { world, client in
+    @Test("NUL in a description and control characters in a name are refused, not truncated", arguments: StoreKind.all)
+    func controlCharacters(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let nul = try await client.create(
                 key: world.alpha,
                 body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1","description":"a\u0000b"}"#)
@@ -184,9 +184,9 @@ struct CreateConnectionTests {
         }
     }
 
-    @Test("strings with quotes, backslashes, control characters and emoji round-trip exactly")
-    func jsonEscapingRoundTrips() async throws {
-        try await withApp { world, client in
+    @Test("strings with quotes, backslashes, control characters and emoji round-trip exactly", arguments: StoreKind.all)
+    func jsonEscapingRoundTrips(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let controls = String(String.UnicodeScalarView((1..<0x20).compactMap(Unicode.Scalar.init)))
             let description = "quote \" backslash \\ \(controls) del \u{7F} emoji 🎬 é \u{2028} /"
             let body = try JSONSerialization.data(withJSONObject: [

@@ -8,9 +8,9 @@ import Testing
 
 @Suite("Errors and request handling")
 struct ErrorTests {
-    @Test("every error is problem+json with type, title, status, detail, code and the X-Request-Id as requestId")
-    func problemShape() async throws {
-        try await withApp { world, client in
+    @Test("every error is problem+json with type, title, status, detail, code and the X-Request-Id as requestId", arguments: StoreKind.all)
+    func problemShape(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let responses = [
                 try await client.list(key: nil),
                 try await client.get(key: world.alpha, id: "nope"),
@@ -31,9 +31,9 @@ struct ErrorTests {
         }
     }
 
-    @Test("successful responses carry a unique X-Request-Id too")
-    func requestIDOnSuccess() async throws {
-        try await withApp { world, client in
+    @Test("successful responses carry a unique X-Request-Id too", arguments: StoreKind.all)
+    func requestIDOnSuccess(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let first = try await client.list(key: world.alpha).headers[HTTPField.Name("X-Request-Id")!]
             let second = try await client.list(key: world.alpha).headers[HTTPField.Name("X-Request-Id")!]
             #expect(first != nil)
@@ -41,20 +41,20 @@ struct ErrorTests {
         }
     }
 
-    @Test("a problem's type describes its code")
-    func problemTypeIsServed() async throws {
-        try await withApp { _, client in
+    @Test("a problem's type describes its code", arguments: StoreKind.all)
+    func problemTypeIsServed(store: StoreKind) async throws {
+        try await withApp(store) { _, client in
             let response = try await client.send(.get, "/problems/version_conflict", key: nil)
             #expect(response.status == .ok)
             #expect(try response.json()["status"] as? Int == 409)
         }
     }
 
-    @Test("POST and PUT without a JSON content type are 415", arguments: [
+    @Test("POST and PUT without a JSON content type are 415", arguments: StoreKind.all, [
         nil, "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", "application/jsonx",
     ])
-    func unsupportedMediaType(contentType: String?) async throws {
-        try await withApp { world, client in
+    func unsupportedMediaType(store: StoreKind, contentType: String?) async throws {
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             let post = try await client.send(
                 .post, collectionPath, key: world.alpha, contentType: contentType,
@@ -68,11 +68,11 @@ struct ErrorTests {
         }
     }
 
-    @Test("a charset parameter and any letter case are fine", arguments: [
+    @Test("a charset parameter and any letter case are fine", arguments: StoreKind.all, [
         "application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8", "application/json; charset=\"utf-8\"",
     ])
-    func jsonContentTypeVariants(contentType: String) async throws {
-        try await withApp { world, client in
+    func jsonContentTypeVariants(store: StoreKind, contentType: String) async throws {
+        try await withApp(store) { world, client in
             let response = try await client.send(
                 .post, collectionPath, key: world.alpha, contentType: contentType,
                 body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
@@ -80,9 +80,9 @@ struct ErrorTests {
         }
     }
 
-    @Test("a body over 64 KiB is 413; one just under is read")
-    func payloadTooLarge() async throws {
-        try await withApp { world, client in
+    @Test("a body over 64 KiB is 413; one just under is read", arguments: StoreKind.all)
+    func payloadTooLarge(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let padding = String(repeating: " ", count: 64 * 1024)
             let tooLarge = try await client.create(key: world.alpha, body: #"{"name":"n"\#(padding)}"#)
             #expect(tooLarge.status == .contentTooLarge)
@@ -94,22 +94,22 @@ struct ErrorTests {
         }
     }
 
-    @Test("bodies that are not a JSON object are 400 invalid_json", arguments: [
+    @Test("bodies that are not a JSON object are 400 invalid_json", arguments: StoreKind.all, [
         "", "{", "nul", "[]", "\"text\"", "42", "null", "{\"name\":\"n\",}", "{'name':'n'}",
         "{\"name\":\"ok\",\"name\":\"\"}", "{\"x\":" + String(repeating: "[", count: 500) + String(repeating: "\"\",", count: 20_000),
         String(repeating: "[", count: 50_000), "{\"a\":" + String(repeating: "{\"a\":", count: 10_000),
     ])
-    func invalidJSON(body: String) async throws {
-        try await withApp { world, client in
+    func invalidJSON(store: StoreKind, body: String) async throws {
+        try await withApp(store) { world, client in
             let response = try await client.create(key: world.alpha, body: body)
             #expect(response.status == .badRequest)
             #expect(try response.problemCode() == "invalid_json")
         }
     }
 
-    @Test("invalid UTF-8 is 400 invalid_json")
-    func invalidUTF8() async throws {
-        try await withApp { world, client in
+    @Test("invalid UTF-8 is 400 invalid_json", arguments: StoreKind.all)
+    func invalidUTF8(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let bytes: [UInt8] = Array(#"{"name":""#.utf8) + [0xFF, 0xFE] + Array(#"","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#.utf8)
             let response = try await client.executeRequest(
                 uri: collectionPath, method: .post,
@@ -119,9 +119,9 @@ struct ErrorTests {
         }
     }
 
-    @Test("an unknown path is 404 not_found; a known path with another method is 405 with Allow")
-    func routing() async throws {
-        try await withApp { world, client in
+    @Test("an unknown path is 404 not_found; a known path with another method is 405 with Allow", arguments: StoreKind.all)
+    func routing(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let missing = try await client.send(.get, "/pictoryapis/v2/awsconnections", key: world.alpha)
             #expect(missing.status == .notFound)
             #expect(try missing.problemCode() == "not_found")
@@ -134,9 +134,9 @@ struct ErrorTests {
         }
     }
 
-    @Test("checks run in the contract's order: 401, 403 scope, 415, 413, 400, 404, 403 owner, 409")
-    func checkOrder() async throws {
-        try await withApp { world, client in
+    @Test("checks run in the contract's order: 401, 403 scope, 415, 413, 400, 404, 403 owner, 409", arguments: StoreKind.all)
+    func checkOrder(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let theirs = try #require(try await client.createConnection(key: world.beta)["connectionId"] as? String)
             let unknown = "20251217080657842fux3au9kh1p0j5s"
             let huge = String(repeating: " ", count: 70_000) + "{"
@@ -170,9 +170,9 @@ struct ErrorTests {
         }
     }
 
-    @Test("random bodies, headers and paths never produce a 5xx")
-    func noServerErrorsFromGarbage() async throws {
-        try await withApp { world, client in
+    @Test("random bodies, headers and paths never produce a 5xx", arguments: StoreKind.all)
+    func noServerErrorsFromGarbage(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             var generator = SeededGenerator(seed: 0x5EED)
             let fragments = [

@@ -11,8 +11,8 @@ import Testing
 struct PersistenceTests {
     @Test("a restart on the same file finds every connection, key and version")
     func restartKeepsEverything() async throws {
-        let world = try await TestWorld.make()
-        defer { world.removeFiles() }
+        try await withWorld(.sqlite) { world in
+        let sqlite = try #require(world.sqlite)
         let before: String = try await world.makeApplication().test(.router) { client in
             for index in 0..<20 {
                 let id = try #require(try await client.createConnection(key: world.alpha, name: "c\(index)")["connectionId"] as? String)
@@ -26,7 +26,7 @@ struct PersistenceTests {
             return try await client.list(key: world.alpha).bodyText
         }
 
-        let reopened = try SQLiteStore(path: world.databasePath)
+        let reopened = try SQLiteStore(path: sqlite.path)
         let app = buildTestApplication(store: reopened)
         try await app.test(.router) { client in
             let after = try await client.list(key: world.alpha)
@@ -35,40 +35,43 @@ struct PersistenceTests {
             #expect((try after.json()["Items"] as? [Any])?.count == 16)
         }
         #expect(try reopened.appliedMigrations() == ["0001-accounts-keys-connections"])
+        }
     }
 
     @Test("the raw database files contain no API key")
     func noKeyInDatabaseFiles() async throws {
-        let world = try await TestWorld.make()
-        defer { world.removeFiles() }
+        try await withWorld(.sqlite) { world in
+        let directory = try #require(world.sqlite).directory
         try await world.makeApplication().test(.router) { client in
             _ = try await client.createConnection(key: world.alpha)
             _ = try await client.list(key: world.beta)
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: world.directory.path)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(files.contains("test.sqlite"))
         for file in files {
-            let bytes = try Data(contentsOf: world.directory.appendingPathComponent(file))
+            let bytes = try Data(contentsOf: directory.appendingPathComponent(file))
             for key in [world.alpha, world.alphaReader, world.alphaWriter, world.beta] {
                 #expect(bytes.range(of: Data(key.utf8)) == nil, "\(file) holds a key")
                 // The random part alone would be enough to rebuild the key.
                 #expect(bytes.range(of: Data(key.dropFirst(7).utf8)) == nil, "\(file) holds a key's secret part")
             }
         }
+        }
     }
 
     @Test("the file is in WAL mode and fsyncs every commit by default; normal is the documented relaxation")
     func durabilitySettings() async throws {
-        let world = try await TestWorld.make()
-        defer { world.removeFiles() }
-        let (mode, synchronous) = try await world.store.pool.write { db in
+        try await withWorld(.sqlite) { world in
+        let sqlite = try #require(world.sqlite)
+        let (mode, synchronous) = try await sqlite.store.pool.write { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
         }
         #expect(mode == "wal")
         #expect(synchronous == 2)  // FULL
 
-        let relaxed = try SQLiteStore(path: world.directory.appendingPathComponent("relaxed.sqlite").path, durability: .normal)
+        let relaxed = try SQLiteStore(path: sqlite.directory.appendingPathComponent("relaxed.sqlite").path, durability: .normal)
         let relaxedSynchronous = try await relaxed.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         #expect(relaxedSynchronous == 1)  // NORMAL
+        }
     }
 }

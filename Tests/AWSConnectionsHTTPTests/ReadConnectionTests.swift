@@ -8,18 +8,18 @@ import Testing
 
 @Suite("GET /awsconnections and /awsconnections/{id}")
 struct ReadConnectionTests {
-    @Test("an account with no connections lists {\"Items\": []}")
-    func emptyList() async throws {
-        try await withApp { world, client in
+    @Test("an account with no connections lists {\"Items\": []}", arguments: StoreKind.all)
+    func emptyList(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let response = try await client.list(key: world.alpha)
             #expect(response.status == .ok)
             #expect(response.bodyText == #"{"Items":[]}"#)
         }
     }
 
-    @Test("the list holds only the caller's account, oldest first")
-    func listIsPerAccountAndOrdered() async throws {
-        try await withApp { world, client in
+    @Test("the list holds only the caller's account, oldest first", arguments: StoreKind.all)
+    func listIsPerAccountAndOrdered(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             var created: [String] = []
             for index in 0..<5 {
                 let json = try await client.createConnection(key: world.alpha, name: "a\(index)")
@@ -33,9 +33,9 @@ struct ReadConnectionTests {
         }
     }
 
-    @Test("get returns the same connection create returned")
-    func getMatchesCreate() async throws {
-        try await withApp { world, client in
+    @Test("get returns the same connection create returned", arguments: StoreKind.all)
+    func getMatchesCreate(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let created = try await client.createConnection(key: world.alpha)
             let id = try #require(created["connectionId"] as? String)
             let response = try await client.get(key: world.alpha, id: id)
@@ -44,21 +44,21 @@ struct ReadConnectionTests {
         }
     }
 
-    @Test("an unknown or malformed id is 404 connection_not_found", arguments: [
+    @Test("an unknown or malformed id is 404 connection_not_found", arguments: StoreKind.all, [
         "20251217080657842fux3au9kh1p0j5s", "not-an-id", "20251217080657842FUX3AU9KH1P0J5S", "%27%20OR%201=1",
         String(repeating: "9", count: 300),
     ])
-    func unknownIDs(id: String) async throws {
-        try await withApp { world, client in
+    func unknownIDs(store: StoreKind, id: String) async throws {
+        try await withApp(store) { world, client in
             let response = try await client.get(key: world.alpha, id: id)
             #expect(response.status == .notFound)
             #expect(try response.problemCode() == "connection_not_found")
         }
     }
 
-    @Test("another account's connection is 403 forbidden, and it does not appear in the list")
-    func otherAccountIsForbidden() async throws {
-        try await withApp { world, client in
+    @Test("another account's connection is 403 forbidden, and it does not appear in the list", arguments: StoreKind.all)
+    func otherAccountIsForbidden(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let created = try await client.createConnection(key: world.beta)
             let id = try #require(created["connectionId"] as? String)
             let response = try await client.get(key: world.alpha, id: id)
@@ -71,9 +71,9 @@ struct ReadConnectionTests {
 
 @Suite("DELETE /awsconnections/{id}")
 struct DeleteConnectionTests {
-    @Test("delete answers 204 with no body; the connection is then 404 everywhere")
-    func deleteRemoves() async throws {
-        try await withApp { world, client in
+    @Test("delete answers 204 with no body; the connection is then 404 everywhere", arguments: StoreKind.all)
+    func deleteRemoves(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             let response = try await client.delete(key: world.alpha, id: id)
             #expect(response.status == .noContent)
@@ -86,9 +86,9 @@ struct DeleteConnectionTests {
         }
     }
 
-    @Test("deleting another account's connection is 403 and leaves it in place")
-    func deleteOtherAccount() async throws {
-        try await withApp { world, client in
+    @Test("deleting another account's connection is 403 and leaves it in place", arguments: StoreKind.all)
+    func deleteOtherAccount(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.beta)["connectionId"] as? String)
             let response = try await client.delete(key: world.alpha, id: id)
             #expect(response.status == .forbidden)
@@ -97,9 +97,9 @@ struct DeleteConnectionTests {
         }
     }
 
-    @Test("deleting an unknown or malformed id is 404")
-    func deleteUnknown() async throws {
-        try await withApp { world, client in
+    @Test("deleting an unknown or malformed id is 404", arguments: StoreKind.all)
+    func deleteUnknown(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let unknown = try await client.delete(key: world.alpha, id: "20251217080657842fux3au9kh1p0j5s")
             let malformed = try await client.delete(key: world.alpha, id: "nope")
             #expect(unknown.status == .notFound)

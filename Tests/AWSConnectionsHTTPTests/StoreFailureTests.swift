@@ -24,12 +24,13 @@ struct StoreFailureTests {
 
     @Test("a write lock held by another connection past the busy timeout is 503 store_unavailable; reads go on; writes recover by themselves")
     func lockedDatabaseIs503ThenRecovers() async throws {
-        try await withApp { world, client in
+        try await withApp(.sqlite) { world, client in
+            let sqlite = try #require(world.sqlite)
             let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             // Another connection holds the write lock, as a long admin transaction might.
             var configuration = Configuration()
             configuration.allowsUnsafeTransactions = true
-            let intruder = try DatabaseQueue(path: world.databasePath, configuration: configuration)
+            let intruder = try DatabaseQueue(path: sqlite.path, configuration: configuration)
             try await intruder.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
 
             let blocked = try await client.update(key: world.alpha, id: id, body: #"{"name":"x","version":1}"#)
@@ -49,14 +50,14 @@ struct StoreFailureTests {
 
     @Test("writes that share a commit stay independent: a failing one rolls back only itself")
     func batchedWritesAreIndependent() async throws {
-        let world = try await TestWorld.make()
-        defer { world.removeFiles() }
+        try await withWorld(.sqlite) { world in
+        let sqlite = try #require(world.sqlite)
         struct Refused: Error {}
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
             for index in 0..<40 {
                 group.addTask {
                     do {
-                        try await world.store.write { db in
+                        try await sqlite.store.write { db in
                             try db.execute(
                                 sql: "INSERT INTO accounts (name, created_at) VALUES (?, 0)", arguments: ["batch-\(index)"])
                             if index % 2 == 1 { throw Refused() }
@@ -71,9 +72,10 @@ struct StoreFailureTests {
         }
         #expect(outcomes.count == 40)
         #expect(outcomes.allSatisfy { $0.value == ($0.key % 2 == 0) })
-        let stored = try await world.store.pool.read { db in
+        let stored = try await sqlite.store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM accounts WHERE name LIKE 'batch-%'")
         }
         #expect(Set(stored) == Set((0..<40).filter { $0 % 2 == 0 }.map { "batch-\($0)" }))
+        }
     }
 }

@@ -8,9 +8,9 @@ import Testing
 
 @Suite("PUT /awsconnections/{id}")
 struct UpdateConnectionTests {
-    @Test("a rename with the current version answers 200 at version 2 and keeps the rest")
-    func renameBumpsVersion() async throws {
-        try await withApp { world, client in
+    @Test("a rename with the current version answers 200 at version 2 and keeps the rest", arguments: StoreKind.all)
+    func renameBumpsVersion(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let created = try await client.createConnection(key: world.alpha, extra: #","description":"d""#)
             let id = try #require(created["connectionId"] as? String)
             try await Task.sleep(for: .milliseconds(5))
@@ -30,9 +30,9 @@ struct UpdateConnectionTests {
         }
     }
 
-    @Test("enabled and description omitted keep their stored values; sent, they replace them")
-    func omittedFieldsPreserved() async throws {
-        try await withApp { world, client in
+    @Test("enabled and description omitted keep their stored values; sent, they replace them", arguments: StoreKind.all)
+    func omittedFieldsPreserved(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let created = try await client.createConnection(
                 key: world.alpha, extra: #","description":"keep me","enabled":false"#)
             let id = try #require(created["connectionId"] as? String)
@@ -53,9 +53,9 @@ struct UpdateConnectionTests {
         }
     }
 
-    @Test("a stale version is 409 with currentVersion, and nothing changes")
-    func staleVersionConflicts() async throws {
-        try await withApp { world, client in
+    @Test("a stale version is 409 with currentVersion, and nothing changes", arguments: StoreKind.all)
+    func staleVersionConflicts(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             _ = try await client.update(key: world.alpha, id: id, body: #"{"name":"v2","version":1}"#)
             let before = try await client.get(key: world.alpha, id: id).json()
@@ -71,11 +71,11 @@ struct UpdateConnectionTests {
         }
     }
 
-    @Test("each immutable field in the body is 400 naming it, and nothing changes", arguments: [
+    @Test("each immutable field in the body is 400 naming it, and nothing changes", arguments: StoreKind.all, [
         "awsAccountId", "awsRegion", "connectionId", "type", "createdDate", "updatedDate",
     ])
-    func immutableFields(field: String) async throws {
-        try await withApp { world, client in
+    func immutableFields(store: StoreKind, field: String) async throws {
+        try await withApp(store) { world, client in
             let created = try await client.createConnection(key: world.alpha)
             let id = try #require(created["connectionId"] as? String)
             let value = field == "awsAccountId" ? #""123456789012""# : field == "awsRegion" ? #""us-east-2""# : #""x""#
@@ -90,9 +90,9 @@ struct UpdateConnectionTests {
         }
     }
 
-    @Test("an unknown field such as the typo \"enable\" is 400 unknown_field, never ignored")
-    func unknownFieldRejected() async throws {
-        try await withApp { world, client in
+    @Test("an unknown field such as the typo \"enable\" is 400 unknown_field, never ignored", arguments: StoreKind.all)
+    func unknownFieldRejected(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let created = try await client.createConnection(key: world.alpha)
             let id = try #require(created["connectionId"] as? String)
             let response = try await client.update(key: world.alpha, id: id, body: #"{"name":"n","version":1,"enable":false}"#)
@@ -103,7 +103,7 @@ struct UpdateConnectionTests {
         }
     }
 
-    @Test("bad bodies are 400 validation_failed naming the field", arguments: [
+    @Test("bad bodies are 400 validation_failed naming the field", arguments: StoreKind.all, [
         (#"{"name":"n","version":"1"}"#, "version"),
         (#"{"name":"n","version":0}"#, "version"),
         (#"{"name":"n","version":-3}"#, "version"),
@@ -123,8 +123,9 @@ struct UpdateConnectionTests {
         (#"{"name":"n","version":1,"enabled":1}"#, "enabled"),
         (#"{"name":"n","version":1,"description":7}"#, "description"),
     ])
-    func invalidBodies(body: String, field: String) async throws {
-        try await withApp { world, client in
+    func invalidBodies(store: StoreKind, invalid: (body: String, field: String)) async throws {
+        let (body, field) = invalid
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             let response = try await client.update(key: world.alpha, id: id, body: body)
             #expect(response.status == .badRequest)
@@ -134,9 +135,9 @@ struct UpdateConnectionTests {
         }
     }
 
-    @Test("every offending field is listed in one problem")
-    func allErrorsListed() async throws {
-        try await withApp { world, client in
+    @Test("every offending field is listed in one problem", arguments: StoreKind.all)
+    func allErrorsListed(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             let response = try await client.update(
                 key: world.alpha, id: id, body: #"{"name":"","version":"1","enabled":"yes","awsRegion":"us-east-1","colour":1}"#)
@@ -146,9 +147,9 @@ struct UpdateConnectionTests {
         }
     }
 
-    @Test("updating another account's connection is 403, even with a wrong version; unknown is 404")
-    func ownershipAndExistence() async throws {
-        try await withApp { world, client in
+    @Test("updating another account's connection is 403, even with a wrong version; unknown is 404", arguments: StoreKind.all)
+    func ownershipAndExistence(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
             let id = try #require(try await client.createConnection(key: world.beta)["connectionId"] as? String)
             for version in [1, 7] {
                 let response = try await client.update(key: world.alpha, id: id, body: #"{"name":"x","version":\#(version)}"#)

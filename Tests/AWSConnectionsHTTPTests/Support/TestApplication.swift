@@ -1,11 +1,16 @@
+import AWSConnectionsCore
 import AWSConnectionsHTTP
-import AWSConnectionsSQLite
 import Hummingbird
 import Logging
 
-/// The application over an already-open store (used when reopening a database file).
-func buildTestApplication(store: SQLiteStore) -> some ApplicationProtocol {
+/// Warnings and errors only, so a failing test's output is not buried.
+let testLogger: Logger = {
     var logger = Logger(label: "aws-connections-tests")
     logger.logLevel = .warning
-    return buildApplication(connections: store, keys: store, host: "127.0.0.1", port: 0, logger: logger)
+    return logger
+}()
+
+/// The application over an already-open store (used when reopening a database file).
+func buildTestApplication(store: any ServiceStore) -> some ApplicationProtocol {
+    buildApplication(connections: store, keys: store, host: "127.0.0.1", port: 0, logger: testLogger)
 }

@@ -1,5 +1,6 @@
 import AWSConnectionsCore
 import AWSConnectionsHTTP
+import AWSConnectionsPostgres
 import AWSConnectionsSQLite
 import Foundation
 import Hummingbird
@@ -7,11 +8,15 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 
-/// A real SQLite file in a fresh temporary folder, with keys for two accounts.
+/// A fresh, real database of one kind (a SQLite file in a temporary folder, or a new
+/// database on the test PostgreSQL server) with keys for two accounts.
 struct TestWorld: Sendable {
-    let directory: URL
-    let databasePath: String
-    let store: SQLiteStore
+    let kind: StoreKind
+    let store: any ServiceStore
+    /// The `--database` URL a server process would use for the same data.
+    let databaseURL: String
+    /// The SQLite store and its folder, for the SQLite-only tests; nil on PostgreSQL.
+    let sqlite: (store: SQLiteStore, path: String, directory: URL)?
     /// Account "alpha", both scopes.
     let alpha: String
     /// Account "alpha", connections:read only.
@@ -21,41 +26,65 @@ struct TestWorld: Sendable {
     /// Account "beta", both scopes.
     let beta: String
 
-    static func make() async throws -> TestWorld {
+    func makeApplication() -> some ApplicationProtocol {
+        buildTestApplication(store: store)
+    }
+}
+
+/// Runs `body` on a fresh database of `kind`, removed afterwards.
+func withWorld<T>(_ kind: StoreKind, _ body: (TestWorld) async throws -> T) async throws -> T {
+    switch kind {
+    case .sqlite:
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("aws-connections-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("test.sqlite").path
         let store = try SQLiteStore(path: path)
+        let world = try await TestWorld.issuingKeys(
+            kind: kind, store: store, databaseURL: "sqlite:" + path, sqlite: (store, path, directory))
+        return try await body(world)
+    case .postgres:
+        return try await TestPostgres.withDatabase { url in
+            var settings = try PostgresSettings(url: url)
+            // Many tests run at once against one server; each needs only a few connections.
+            settings.maximumConnections = 4
+            return try await PostgresStore.withRunningStore(settings: settings, logger: testLogger) { store in
+                let world = try await TestWorld.issuingKeys(kind: kind, store: store, databaseURL: url, sqlite: nil)
+                return try await body(world)
+            }
+        }
+    }
+}
+
+extension TestWorld {
+    fileprivate static func issuingKeys(
+        kind: StoreKind, store: any ServiceStore, databaseURL: String,
+        sqlite: (store: SQLiteStore, path: String, directory: URL)?
+    ) async throws -> TestWorld {
         let now = Timestamp.now()
         return TestWorld(
-            directory: directory,
-            databasePath: path,
+            kind: kind,
             store: store,
+            databaseURL: databaseURL,
+            sqlite: sqlite,
             alpha: try await store.issueKey(account: "alpha", scopes: [.read, .write], at: now).key.secret,
             alphaReader: try await store.issueKey(account: "alpha", scopes: [.read], at: now).key.secret,
             alphaWriter: try await store.issueKey(account: "alpha", scopes: [.write], at: now).key.secret,
             beta: try await store.issueKey(account: "beta", scopes: [.read, .write], at: now).key.secret
         )
     }
-
-    func makeApplication() -> some ApplicationProtocol {
-        buildTestApplication(store: store)
-    }
-
-    func removeFiles() {
-        try? FileManager.default.removeItem(at: directory)
-    }
 }
 
-/// Runs `body` against the real router on a fresh database.
+/// Runs `body` against the real router on a fresh database of `kind`.
 func withApp(
+    _ kind: StoreKind,
     _ setup: TestingSetup = .router,
     _ body: @Sendable (TestWorld, any TestClientProtocol) async throws -> Void
 ) async throws {
-    let world = try await TestWorld.make()
-    defer { world.removeFiles() }
-    try await world.makeApplication().test(setup) { client in
-        try await body(world, client)
+    try await withWorld(kind) { world in
+        try await world.makeApplication().test(setup) { client in
+            try await body(world, client)
+        }
     }
 }
