@@ -20,10 +20,9 @@ struct ProcessTests {
         return try #require(key.map(String.init), "no bootstrap key in:\n\(text)")
     }
 
-    @Test("a first serve prints one full-access bootstrap key to stderr; a second serve does not")
-    func bootstrapKeyOnce() async throws {
-        let (database, directory) = try temporaryDatabase()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test("a first serve prints one full-access bootstrap key to stderr; a second serve does not", arguments: StoreKind.all)
+    func bootstrapKeyOnce(store: StoreKind) async throws {
+        try await withDatabaseURL(store) { database in
         let (first, port) = try await ServerProcess.serve(database: database)
         let key = try bootstrapKey(in: first.standardError)
         #expect(first.standardError.contains("will not be shown again"))
@@ -40,6 +39,7 @@ struct ProcessTests {
         #expect(!second.standardError.contains("pictai_"))
         second.signal(SIGINT)
         #expect(try await second.waitForExit() == 0)
+        }
     }
 
     @Test("every acknowledged write survives kill -9 of the server")
@@ -128,10 +128,9 @@ struct ProcessTests {
         #expect(try await server.waitForExit(timeout: .seconds(15)) == 0)
     }
 
-    @Test("keys create/list/revoke: the key is printed once, listed by id only, and revoking it locks out a running server")
-    func keysCommands() async throws {
-        let (database, directory) = try temporaryDatabase()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test("keys create/list/revoke: the key is printed once, listed by id only, and revoking it locks out a running server", arguments: StoreKind.all)
+    func keysCommands(store: StoreKind) async throws {
+        try await withDatabaseURL(store) { database in
         let (server, port) = try await ServerProcess.serve(database: database)
 
         let created = try await ServerProcess.run(
@@ -183,6 +182,7 @@ struct ProcessTests {
         // Neither the server's log nor any command's output other than `create` ever held the key.
         #expect(!server.standardError.contains(key))
         #expect(!listed.stderr.contains(key) && !relisted.stdout.contains(key))
+        }
     }
 
     @Test("the log has one line per request with method, path, status, duration, request id and key id, never the key")

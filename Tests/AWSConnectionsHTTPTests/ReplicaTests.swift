@@ -1,0 +1,187 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Several `serve` processes on one PostgreSQL database, and PostgreSQL going away and
+/// coming back under a running server.
+@Suite("Replicas on PostgreSQL", .serialized, .enabled(if: StoreKind.all.contains(.postgres)))
+struct ReplicaTests {
+    private let createBody = #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+
+    @Test("two replicas starting at once on an empty database print one bootstrap key between them")
+    func concurrentStart() async throws {
+        try await TestPostgres.withDatabase { url in
+            async let startA = ServerProcess.serve(database: url)
+            async let startB = ServerProcess.serve(database: url)
+            let ((a, portA), (b, portB)) = try await (startA, startB)
+            let keys = [a, b].compactMap { bootstrapKey(in: $0.standardError) }
+            #expect(keys.count == 1)
+            let key = try #require(keys.first)
+            for port in [portA, portB] {
+                let status = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                    try await client.call(.get, collectionPath, key: key).status
+                }
+                #expect(status == .ok)
+            }
+            for server in [a, b] { server.signal(SIGTERM) }
+            #expect(try await a.waitForExit() == 0)
+            #expect(try await b.waitForExit() == 0)
+        }
+    }
+
+    @Test("16 clients across two replicas in read-modify-write loops lose no update and see no 5xx; a key revoked through the CLI is refused by both at once")
+    func readModifyWriteAcrossReplicas() async throws {
+        try await TestPostgres.withDatabase { url in
+            let (a, portA) = try await ServerProcess.serve(database: url)
+            let (b, portB) = try await ServerProcess.serve(database: url)
+            let bootstrap = try #require([a, b].compactMap { bootstrapKey(in: $0.standardError) }.first)
+            let issued = try await ServerProcess.run(["keys", "create", "--account", "default", "--database", url])
+            #expect(issued.status == 0)
+            let key = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let keyID = try #require(issued.stderr.firstMatch(of: /key_[a-z0-9]{16}/).map { String($0.output) })
+
+            let ids = try await TestClient.withClient(host: "127.0.0.1", port: portA) { client in
+                var ids: [String] = []
+                for _ in 0..<2 {
+                    let created = try await client.call(.post, collectionPath, key: key, body: createBody)
+                    ids.append(try #require(try created.json()["connectionId"] as? String))
+                }
+                return ids
+            }
+
+            let iterations = 20
+            let ports = [portA, portB]
+            let outcomes = try await withThrowingTaskGroup(of: ([(String, Int, Int)], Int, Int).self) { group in
+                for index in 0..<16 {
+                    group.addTask {
+                        try await TestClient.withClient(host: "127.0.0.1", port: ports[index % 2]) { live in
+                            var successes: [(String, Int, Int)] = []
+                            var conflicts = 0
+                            var serverErrors = 0
+                            for iteration in 0..<iterations {
+                                let id = ids[(index + iteration) % ids.count]
+                                let path = "\(collectionPath)/\(id)"
+                                let version = try await live.call(.get, path, key: key).json()["version"] as? Int ?? 0
+                                let body = #"{"name":"c\#(index) p\#(iteration)","version":\#(version)}"#
+                                let response = try await live.call(.put, path, key: key, body: body)
+                                switch response.status.code {
+                                case 200: successes.append((id, version, try response.json()["version"] as? Int ?? -1))
+                                case 409: conflicts += 1
+                                case 500...: serverErrors += 1
+                                default: break
+                                }
+                            }
+                            return (successes, conflicts, serverErrors)
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.map(\.2).reduce(0, +) == 0)
+            #expect(outcomes.map { $0.0.count + $0.1 }.reduce(0, +) == 16 * iterations)
+            let successes = outcomes.flatMap(\.0)
+            #expect(successes.allSatisfy { $0.2 == $0.1 + 1 })
+            try await TestClient.withClient(host: "127.0.0.1", port: portB) { client in
+                for id in ids {
+                    let answered = successes.filter { $0.0 == id }.map(\.2).sorted()
+                    #expect(answered == Array(2..<(2 + answered.count)))
+                    let final = try await client.call(.get, "\(collectionPath)/\(id)", key: key).json()
+                    #expect(final["version"] as? Int == 1 + answered.count)
+                }
+            }
+
+            // Both replicas accept the key, then refuse it on the very next request after the revoke.
+            for port in ports {
+                let status = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                    try await client.call(.get, collectionPath, key: key).status
+                }
+                #expect(status == .ok)
+            }
+            let revoked = try await ServerProcess.run(["keys", "revoke", keyID, "--database", url])
+            #expect(revoked.status == 0)
+            for port in ports {
+                try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                    let revokedKey = try await client.call(.get, collectionPath, key: key)
+                    let otherKey = try await client.call(.get, collectionPath, key: bootstrap)
+                    #expect(revokedKey.status == .unauthorized)
+                    #expect(otherKey.status == .ok)
+                }
+            }
+            for server in [a, b] { server.signal(SIGTERM) }
+            #expect(try await a.waitForExit() == 0)
+            #expect(try await b.waitForExit() == 0)
+        }
+    }
+
+    @Test("PostgreSQL stopped under a running server: requests get 503 store_unavailable, then succeed once it is back, with no restart")
+    func outageAndRecovery() async throws {
+        // A cluster of its own: stopping the shared one would fail the other tests.
+        let cluster = try await PostgresCluster.start()
+        defer { Task { await cluster.destroy() } }
+        try await TestPostgres.execute("CREATE DATABASE app", on: cluster.url(database: "postgres"))
+        let (server, port) = try await ServerProcess.serve(
+            database: cluster.url(database: "app"), extra: ["--postgres-timeout", "2"])
+        let key = try #require(bootstrapKey(in: server.standardError))
+        let id = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            let created = try await client.call(.post, collectionPath, key: key, body: createBody)
+            return try #require(try created.json()["connectionId"] as? String)
+        }
+
+        try await cluster.stopServer()
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            for (method, path, body) in [
+                (HTTPRequest.Method.get, "\(collectionPath)/\(id)", nil), (.get, collectionPath, nil),
+                (.post, collectionPath, createBody), (.put, "\(collectionPath)/\(id)", #"{"name":"x","version":1}"#),
+            ] {
+                let response = try await client.call(method, path, key: key, body: body)
+                #expect(response.status == .serviceUnavailable)
+                #expect(try response.problemCode() == "store_unavailable")
+                #expect(response.headers[.retryAfter] != nil)
+            }
+        }
+
+        try await cluster.startServer()
+        // The pool reconnects with a growing backoff; poll until it is back.
+        let deadline = ContinuousClock.now + .seconds(60)
+        var status: HTTPResponse.Status = .serviceUnavailable
+        while status != .ok, ContinuousClock.now < deadline {
+            status = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                try await client.call(.get, "\(collectionPath)/\(id)", key: key).status
+            }
+            if status != .ok { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(status == .ok)
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            let updated = try await client.call(.put, "\(collectionPath)/\(id)", key: key, body: #"{"name":"x","version":1}"#)
+            #expect(updated.status == .ok)
+            #expect(try updated.json()["version"] as? Int == 2)
+        }
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+    }
+
+    @Test("an unreachable or unusable database at start is a clear error and exit 1, with no password in it")
+    func unreachableAtStart() async throws {
+        let closedPort = try PostgresCluster.freePort()
+        let unreachable = try await ServerProcess.run([
+            "serve", "--port", "0", "--database", "postgres://app:s3cret-pw@127.0.0.1:\(closedPort)/app",
+            "--postgres-connect-timeout", "3",
+        ])
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("cannot connect"))
+        #expect(!unreachable.stderr.contains("s3cret-pw"))
+
+        let admin = try await TestPostgres.adminURL()
+        var components = try #require(URLComponents(string: admin))
+        components.path = "/no_such_database"
+        let missing = try await ServerProcess.run(["keys", "list", "--database", try #require(components.string)])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no_such_database"))
+
+        let malformed = try await ServerProcess.run(["serve", "--database", "postgres://u:s3cret-pw@/db"])
+        #expect(malformed.status != 0)
+        #expect(!malformed.stderr.contains("s3cret-pw"))
+    }
+}
