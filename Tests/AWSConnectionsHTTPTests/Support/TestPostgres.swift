@@ -54,6 +54,20 @@ enum TestPostgres {
         }
     }
 
+    /// `pg_dump` of the database at `url`, as text.
+    static func dump(_ url: String) async throws -> String {
+        let bindir = try #require(PostgresCluster.binaries())
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("dump-\(UUID().uuidString).sql").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var components = try #require(URLComponents(string: url))
+        components.query = nil
+        let pid = try ChildProcess.spawn(["\(bindir)/pg_dump", "--dbname", try #require(components.string)], outputPath: output)
+        let status = await ChildProcess.wait(pid)
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        guard status == 0 else { throw TestFailure("pg_dump exited \(status): \(text)") }
+        return text
+    }
+
     /// Runs one statement on its own connection.
     static func execute(_ sql: String, on url: String) async throws {
         _ = try await query(sql, on: url)

@@ -31,8 +31,11 @@ struct TestWorld: Sendable {
     }
 }
 
-/// Runs `body` on a fresh database of `kind`, removed afterwards.
-func withWorld<T>(_ kind: StoreKind, _ body: (TestWorld) async throws -> T) async throws -> T {
+/// Runs `body` on a fresh database of `kind`, removed afterwards. `postgresTimeout` is the
+/// PostgreSQL store's operation timeout.
+func withWorld<T>(
+    _ kind: StoreKind, postgresTimeout: Duration = .seconds(5), _ body: (TestWorld) async throws -> T
+) async throws -> T {
     switch kind {
     case .sqlite:
         let directory = FileManager.default.temporaryDirectory
@@ -49,6 +52,7 @@ func withWorld<T>(_ kind: StoreKind, _ body: (TestWorld) async throws -> T) asyn
             var settings = try PostgresSettings(url: url)
             // Many tests run at once against one server; each needs only a few connections.
             settings.maximumConnections = 4
+            settings.operationTimeout = postgresTimeout
             return try await PostgresStore.withRunningStore(settings: settings, logger: testLogger) { store in
                 let world = try await TestWorld.issuingKeys(kind: kind, store: store, databaseURL: url, sqlite: nil)
                 return try await body(world)

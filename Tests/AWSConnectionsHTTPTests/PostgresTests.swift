@@ -1,13 +1,15 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import NIOCore
+import PostgresNIO
 import Testing
 
 /// Several `serve` processes on one PostgreSQL database, and PostgreSQL going away and
 /// coming back under a running server.
-@Suite("Replicas on PostgreSQL", .serialized, .enabled(if: StoreKind.all.contains(.postgres)))
-struct ReplicaTests {
+@Suite("PostgreSQL: replicas, outages and locks", .serialized, .enabled(if: StoreKind.all.contains(.postgres)))
+struct PostgresTests {
     private let createBody = #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
 
     @Test("two replicas starting at once on an empty database print one bootstrap key between them")
@@ -160,6 +162,51 @@ struct ReplicaTests {
         }
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
+    }
+
+    @Test("a row locked by another session past the timeout is 503 store_unavailable; reads go on; writes recover by themselves")
+    func lockedRowIs503ThenRecovers() async throws {
+        try await withWorld(.postgres, postgresTimeout: .seconds(1)) { world in
+            try await world.makeApplication().test(.router) { client in
+                let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+                // Another session holds the row, as a long admin transaction might.
+                let components = try #require(URLComponents(string: world.databaseURL))
+                let intruder = try await PostgresConnection.connect(
+                    configuration: .init(
+                        host: "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
+                        password: nil, database: String(components.path.dropFirst()), tls: .disable),
+                    id: 99, logger: testLogger)
+                try await intruder.query("BEGIN", logger: testLogger)
+                try await intruder.query("SELECT 1 FROM connections WHERE id = \(id) FOR UPDATE", logger: testLogger)
+
+                let blocked = try await client.update(key: world.alpha, id: id, body: #"{"name":"x","version":1}"#)
+                #expect(blocked.status == .serviceUnavailable)
+                #expect(try blocked.problemCode() == "store_unavailable")
+                #expect(try await client.get(key: world.alpha, id: id).status == .ok)
+
+                try await intruder.query("COMMIT", logger: testLogger)
+                try await intruder.close()
+                let recovered = try await client.update(key: world.alpha, id: id, body: #"{"name":"x","version":1}"#)
+                #expect(recovered.status == .ok)
+                #expect(try recovered.json()["version"] as? Int == 2)
+            }
+        }
+    }
+
+    @Test("a full dump of the database holds no API key, only hashes")
+    func dumpHoldsNoKey() async throws {
+        try await withWorld(.postgres) { world in
+            try await world.makeApplication().test(.router) { client in
+                _ = try await client.createConnection(key: world.alpha)
+                _ = try await client.list(key: world.beta)
+            }
+            let dump = try await TestPostgres.dump(world.databaseURL)
+            #expect(dump.contains("api_keys"))
+            for key in [world.alpha, world.alphaReader, world.alphaWriter, world.beta] {
+                #expect(!dump.contains(key))
+                #expect(!dump.contains(key.dropFirst(7)), "the dump holds a key's secret part")
+            }
+        }
     }
 
     @Test("an unreachable or unusable database at start is a clear error and exit 1, with no password in it")
