@@ -68,7 +68,11 @@ enum PostgresMigrations {
                 host: settings.host, port: settings.port, username: settings.username, password: settings.password,
                 database: settings.database, tls: try connectionTLS(settings.tls))
             configuration.options.connectTimeout = TimeAmount(settings.connectTimeout)
-            configuration.options.additionalStartupParameters = [("application_name", "aws-connections migrations")]
+            // A replica waits at most a minute for another one's migration (or a stuck lock).
+            configuration.options.additionalStartupParameters = [
+                ("application_name", "aws-connections migrations"), ("lock_timeout", "60000"),
+                ("statement_timeout", "300000"),
+            ]
             connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
             throw .unavailable(
@@ -93,6 +97,12 @@ enum PostgresMigrations {
     }
 
     private static func apply(on connection: PostgresConnection, logger: Logger) async throws {
+        // Names and descriptions are Unicode; a database that cannot hold every character
+        // would turn some client input into a server error.
+        let encodings = try await connection.query("SHOW server_encoding", logger: logger)
+        for try await encoding in encodings.decode(String.self) where encoding != "UTF8" {
+            throw StoreError.failed("the database's encoding is \(encoding); create it with ENCODING 'UTF8'")
+        }
         try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             try await connection.query(
@@ -117,8 +127,8 @@ enum PostgresMigrations {
     private static func connectionTLS(_ mode: PostgresSettings.TLSMode) throws -> PostgresConnection.Configuration.TLS {
         switch mode {
         case .disable: .disable
-        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .prefer: .prefer(try NIOSSLContext(configuration: mode.tlsConfiguration))
+        case .require, .verifyFull: .require(try NIOSSLContext(configuration: mode.tlsConfiguration))
         }
     }
 }

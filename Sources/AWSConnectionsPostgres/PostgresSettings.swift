@@ -9,8 +9,10 @@ public struct PostgresSettings: Sendable, Equatable {
         case disable
         /// TLS when the server offers it, plain otherwise (libpq's default).
         case prefer
-        /// TLS or no connection.
+        /// TLS or no connection; the certificate is not checked.
         case require
+        /// TLS with the certificate checked against the system's roots and the host name.
+        case verifyFull = "verify-full"
     }
 
     public var host: String
@@ -38,7 +40,7 @@ public struct PostgresSettings: Sendable, Equatable {
 
     /// Parses `postgres://` or `postgresql://` URLs. The user name is required; the port
     /// defaults to 5432 and the database to the user name, as with libpq. The only query
-    /// parameter understood is `sslmode` (disable, prefer, require).
+    /// parameter understood is `sslmode` (disable, prefer, require, verify-full).
     public init(url text: String) throws(SettingsError) {
         guard let components = URLComponents(string: text),
             let scheme = components.scheme?.lowercased(), scheme == "postgres" || scheme == "postgresql"
@@ -51,7 +53,7 @@ public struct PostgresSettings: Sendable, Equatable {
         }
         let port = components.port ?? 5432
         guard (1...65535).contains(port) else { throw SettingsError("port \(port) is out of range") }
-        var database = components.path
+        var database = components.percentEncodedPath
         if database.hasPrefix("/") { database.removeFirst() }
         var tls = TLSMode.prefer
         for item in components.queryItems ?? [] {
@@ -59,7 +61,7 @@ public struct PostgresSettings: Sendable, Equatable {
                 throw SettingsError("unknown URL parameter '\(item.name)' (only sslmode is understood)")
             }
             guard let value = item.value, let mode = TLSMode(rawValue: value) else {
-                throw SettingsError("sslmode must be disable, prefer or require")
+                throw SettingsError("sslmode must be disable, prefer, require or verify-full")
             }
             tls = mode
         }

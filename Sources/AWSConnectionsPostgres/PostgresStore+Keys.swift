@@ -23,13 +23,9 @@ extension PostgresStore: APIKeyStore {
     }
 
     public func caller(forKeyHash hash: APIKeyHash) async throws -> Caller? {
-        try await perform { client in
-            let rows = try await client.query(
-                """
-                SELECT id, account_id, scopes, last_used_at FROM api_keys
-                WHERE key_hash = \(ByteBuffer(bytes: hash.bytes)) AND revoked_at IS NULL
-                """)
-            for try await (id, account, scopes, lastUsed) in rows.decode((String, Int64, String, Int64?).self) {
+        try await perform { database in
+            let rows = try await database.execute(CallerByKeyHash(hash: hash), logger: self.logger)
+            for try await (id, account, scopes, lastUsed) in rows {
                 return Caller(
                     keyID: KeyID(id), accountID: AccountID(account), scopes: Scope.parse(scopes),
                     lastUsedAt: lastUsed.map(Timestamp.init(millisecondsSinceEpoch:)))
@@ -39,24 +35,24 @@ extension PostgresStore: APIKeyStore {
     }
 
     public func recordUse(of key: KeyID, at now: Timestamp) async throws {
-        try await perform { client in
-            _ = try await client.query(
+        try await perform { database in
+            _ = try await database.query(
                 """
                 UPDATE api_keys SET last_used_at = GREATEST(COALESCE(last_used_at, 0), \(now.millisecondsSinceEpoch))
                 WHERE id = \(key.rawValue)
-                """)
+                """, logger: self.logger)
         }
     }
 
     public func listKeys(account: String?) async throws -> [KeyRecord] {
-        try await perform { client in
-            let rows = try await client.query(
+        try await perform { database in
+            let rows = try await database.query(
                 """
                 SELECT k.id, a.name, k.scopes, k.created_at, k.last_used_at, k.revoked_at
                 FROM api_keys k JOIN accounts a ON a.id = k.account_id
                 WHERE \(account)::text IS NULL OR a.name = \(account)
                 ORDER BY k.created_at, k.id
-                """)
+                """, logger: self.logger)
             var records: [KeyRecord] = []
             for try await (id, name, scopes, created, lastUsed, revoked) in rows.decode(
                 (String, String, String, Int64, Int64?, Int64?).self)
@@ -73,12 +69,12 @@ extension PostgresStore: APIKeyStore {
     }
 
     public func revokeKey(_ id: KeyID, at now: Timestamp) async throws -> Bool {
-        try await perform { client in
-            let rows = try await client.query(
+        try await perform { database in
+            let rows = try await database.query(
                 """
                 UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now.millisecondsSinceEpoch))
                 WHERE id = \(id.rawValue) RETURNING id
-                """)
+                """, logger: self.logger)
             for try await _ in rows { return true }
             return false
         }
@@ -92,12 +88,11 @@ extension PostgresStore: APIKeyStore {
     ) async throws -> IssuedKey {
         let rows = try await connection.query(
             """
-            WITH inserted AS (
-                INSERT INTO accounts (name, created_at) VALUES (\(account), \(now.millisecondsSinceEpoch))
-                ON CONFLICT (name) DO NOTHING RETURNING id
-            )
-            SELECT id FROM inserted UNION ALL SELECT id FROM accounts WHERE name = \(account)
+            INSERT INTO accounts (name, created_at) VALUES (\(account), \(now.millisecondsSinceEpoch))
+            ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
             """, logger: logger)
+        // DO UPDATE (a no-op) rather than DO NOTHING, so the row comes back even when a
+        // concurrent transaction created the account first.
         var accountID: Int64?
         for try await id in rows.decode(Int64.self) where accountID == nil { accountID = id }
         guard let accountID else { throw StoreError.failed("account '\(account)' vanished while issuing a key") }

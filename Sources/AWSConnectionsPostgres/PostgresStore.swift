@@ -46,13 +46,16 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Runs one database operation with a pooled connection, bounded by the operation
+    /// Runs one database operation on a pooled connection, bounded by the operation
     /// timeout, translating every failure into a `StoreError`.
     ///
-    /// The operation runs in its own task and the caller is answered at the deadline even if
-    /// that task is still waiting (for a pooled connection, or for a server that stopped
-    /// answering); the task is cancelled and finishes in the background.
-    func perform<T: Sendable>(_ operation: @escaping @Sendable (PostgresClient) async throws -> T)
+    /// The operation runs in its own task, and the caller is answered at the deadline
+    /// whatever that task is doing. A deadline that passes while waiting for a pooled
+    /// connection cancels the wait; one that passes mid-statement closes that connection,
+    /// because a statement sent to a server that vanished without a reset (a partition, a
+    /// failover) would otherwise hold its connection for as long as TCP retransmits, and
+    /// enough of them would empty the pool for good. The pool replaces closed connections.
+    func perform<T: Sendable>(_ operation: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(StoreError) -> T
     {
         let client = self.client
@@ -61,7 +64,12 @@ public final class PostgresStore: Sendable {
             let answer = AnswerOnce(continuation)
             let work = Task {
                 do {
-                    answer.resume(.success(try await operation(client)))
+                    let value = try await client.withConnection { connection in
+                        try answer.attach(connection)
+                        defer { answer.detach() }
+                        return try await operation(connection)
+                    }
+                    answer.resume(.success(value))
                 } catch {
                     answer.resume(.failure(translate(error)))
                 }
@@ -69,6 +77,7 @@ public final class PostgresStore: Sendable {
             let deadline = Self.timerLoop.scheduleTask(in: TimeAmount(timeout)) {
                 if answer.resume(.failure(.unavailable("no answer from PostgreSQL within \(timeout)"))) {
                     work.cancel()
+                    answer.closeAttachedConnection()
                 }
             }
             answer.onResume { deadline.cancel() }
@@ -81,10 +90,8 @@ public final class PostgresStore: Sendable {
         async throws(StoreError) -> T
     {
         let logger = self.logger
-        return try await perform { client in
-            try await client.withConnection { connection in
-                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
-            }
+        return try await perform { connection in
+            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
         }
     }
 
@@ -93,32 +100,46 @@ public final class PostgresStore: Sendable {
     static func clientTLS(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {
         switch mode {
         case .disable: .disable
-        case .prefer: .prefer(.makeClientConfiguration())
-        case .require: .require(.makeClientConfiguration())
+        case .prefer: .prefer(mode.tlsConfiguration)
+        case .require, .verifyFull: .require(mode.tlsConfiguration)
         }
     }
 
     /// Server-side limits for every session, so that a statement stuck behind a lock ends on
-    /// the server too, not only on our side of the deadline.
+    /// the server too. They are shorter than the request deadline (which also counts the
+    /// wait for a pooled connection), so that a statement the client was told failed (503)
+    /// has normally been stopped by the server before it could still apply.
     static func sessionParameters(_ settings: PostgresSettings) -> [(String, String)] {
-        let milliseconds = settings.operationTimeout.components.seconds * 1000
-            + settings.operationTimeout.components.attoseconds / 1_000_000_000_000_000
+        let deadline = settings.operationTimeout.components
+        let milliseconds = deadline.seconds * 1000 + deadline.attoseconds / 1_000_000_000_000_000
+        let serverLimit = max(1, milliseconds * 8 / 10)
         return [
             ("application_name", "aws-connections"),
-            ("statement_timeout", "\(milliseconds)"),
-            ("lock_timeout", "\(milliseconds)"),
+            ("statement_timeout", "\(serverLimit)"),
+            ("lock_timeout", "\(serverLimit)"),
             ("idle_in_transaction_session_timeout", "\(milliseconds * 2)"),
         ]
     }
 }
 
+extension PostgresSettings.TLSMode {
+    /// libpq's meanings: `prefer` and `require` encrypt without checking the certificate
+    /// (as psql does, so a self-signed server works); `verify-full` checks the chain and the host name.
+    var tlsConfiguration: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if self != .verifyFull { configuration.certificateVerification = .none }
+        return configuration
+    }
+}
+
 /// Resumes a continuation exactly once, from whichever of the operation and its deadline
-/// finishes first.
+/// finishes first, and knows the connection the operation is using meanwhile.
 private final class AnswerOnce<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Result<T, StoreError>, Never>?
         var afterResume: (@Sendable () -> Void)?
         var resumed = false
+        var connection: PostgresConnection?
     }
 
     private let state: Mutex<State>
@@ -151,5 +172,28 @@ private final class AnswerOnce<T: Sendable>: Sendable {
             return false
         }
         if runNow { action() }
+    }
+
+    /// Records the leased connection; throws if the caller was already answered, so that a
+    /// lease granted after the deadline runs nothing.
+    func attach(_ connection: PostgresConnection) throws {
+        try state.withLock { state in
+            if state.resumed { throw CancellationError() }
+            state.connection = connection
+        }
+    }
+
+    func detach() {
+        state.withLock { $0.connection = nil }
+    }
+
+    /// Closes the connection the operation still holds, if any.
+    func closeAttachedConnection() {
+        let connection = state.withLock { state in
+            let connection = state.connection
+            state.connection = nil
+            return connection
+        }
+        connection?.close().whenComplete { _ in }
     }
 }

@@ -71,8 +71,8 @@ struct DatabaseOptions: ParsableArguments {
                 throw CommandFailure("cannot use PostgreSQL: \(error.detail)")
             }
         case nil:
-            throw ValidationError(
-                "--database must be sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB, not '\(url)'.")
+            // Not echoed: a mistyped postgres URL would print its password.
+            throw ValidationError("--database must be sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB.")
         }
     }
 
@@ -100,8 +100,8 @@ struct DatabaseOptions: ParsableArguments {
         guard (1...1000).contains(poolSize) else {
             throw ValidationError("--postgres-pool-size must be between 1 and 1000.")
         }
-        guard timeout >= 0.1, connectTimeout >= 0.1 else {
-            throw ValidationError("--postgres-timeout and --postgres-connect-timeout must be at least 0.1 seconds.")
+        guard (0.1...3600).contains(timeout), (0.1...3600).contains(connectTimeout) else {
+            throw ValidationError("--postgres-timeout and --postgres-connect-timeout must be 0.1 to 3600 seconds.")
         }
         settings.maximumConnections = poolSize
         settings.operationTimeout = .milliseconds(Int64(timeout * 1000))
@@ -122,7 +122,7 @@ enum DatabaseURL: Equatable {
             if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
             guard !path.isEmpty else { return nil }
             self = .sqlite(path: path)
-        } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+        } else if text.lowercased().hasPrefix("postgres://") || text.lowercased().hasPrefix("postgresql://") {
             self = .postgres(text)
         } else {
             return nil
