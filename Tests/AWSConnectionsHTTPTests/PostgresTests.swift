@@ -121,7 +121,6 @@ struct PostgresTests {
     func outageAndRecovery() async throws {
         // A cluster of its own: stopping the shared one would fail the other tests.
         let cluster = try await PostgresCluster.start()
-        defer { Task { await cluster.destroy() } }
         try await TestPostgres.execute("CREATE DATABASE app", on: cluster.url(database: "postgres"))
         let (server, port) = try await ServerProcess.serve(
             database: cluster.url(database: "app"), extra: ["--postgres-timeout", "2"])
@@ -162,6 +161,51 @@ struct PostgresTests {
         }
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
+        await cluster.destroy()
+    }
+
+    @Test("backends frozen mid-statement (no reset, as in a partition) cost one 503 each; the pool replaces them and serves again")
+    func frozenBackendsAreReplaced() async throws {
+        let cluster = try await PostgresCluster.start()
+        let admin = cluster.url(database: "postgres")
+        try await TestPostgres.execute("CREATE DATABASE app", on: admin)
+        let (server, port) = try await ServerProcess.serve(
+            database: cluster.url(database: "app"), extra: ["--postgres-timeout", "1", "--postgres-pool-size", "2"])
+        let key = try #require(bootstrapKey(in: server.standardError))
+        var frozen: [Int32] = []
+        do {
+            // Two clients at once make the pool open both of its connections.
+            _ = try await withLiveClients(count: 2, port: port) { _, client in
+                for _ in 0..<20 { _ = try await client.call(.get, collectionPath, key: key) }
+            }
+            frozen = try await TestPostgres.query(
+                "SELECT pid::text FROM pg_stat_activity WHERE application_name = 'aws-connections'", on: admin
+            ).compactMap { Int32($0) }
+            #expect(frozen.count == 2)
+            for pid in frozen { kill(pid, SIGSTOP) }
+
+            // Each request that lands on a frozen backend is answered 503 at the deadline and
+            // its connection is closed; fresh connections then serve.
+            var statuses: [HTTPResponse.Status] = []
+            let deadline = ContinuousClock.now + .seconds(30)
+            while statuses.last != .ok, ContinuousClock.now < deadline {
+                let status = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                    try await client.call(.get, collectionPath, key: key).status
+                }
+                statuses.append(status)
+            }
+            #expect(statuses.last == .ok)
+            #expect(statuses.allSatisfy { $0 == .ok || $0 == .serviceUnavailable })
+            #expect(statuses.contains(.serviceUnavailable))
+        } catch {
+            for pid in frozen { kill(pid, SIGCONT) }
+            await cluster.destroy()
+            throw error
+        }
+        for pid in frozen { kill(pid, SIGCONT) }
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+        await cluster.destroy()
     }
 
     @Test("a row locked by another session past the timeout is 503 store_unavailable; reads go on; writes recover by themselves")
