@@ -46,14 +46,20 @@ extension PostgresStore: ConnectionStore {
         }
     }
 
-    public func delete(id: ConnectionID, account: AccountID) async throws -> DeleteOutcome {
+    public func delete(id: ConnectionID, account: AccountID, expectedVersion: Int64?) async throws -> DeleteOutcome {
         try await perform { database in
+            // The compare (account and, if asked, version) and the delete are one statement.
             let rows = try await database.query(
-                "DELETE FROM connections WHERE id = \(id.rawValue) AND account_id = \(account.rawValue) RETURNING id",
-                logger: self.logger)
+                """
+                DELETE FROM connections WHERE id = \(id.rawValue) AND account_id = \(account.rawValue)
+                    AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
+                RETURNING id
+                """, logger: self.logger)
             for try await _ in rows { return .deleted }
-            // An own row would have been deleted above, so a row still here is another account's.
-            return try await Self.ownerAndVersion(database, id: id, logger: self.logger) == nil ? .notFound : .forbidden
+            guard let stored = try await Self.ownerAndVersion(database, id: id, logger: self.logger) else {
+                return .notFound
+            }
+            return stored.owner == account.rawValue ? .versionConflict(currentVersion: stored.version) : .forbidden
         }
     }
 

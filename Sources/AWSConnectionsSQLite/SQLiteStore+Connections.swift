@@ -60,15 +60,16 @@ extension SQLiteStore: ConnectionStore {
         }
     }
 
-    public func delete(id: ConnectionID, account: AccountID) async throws -> DeleteOutcome {
+    public func delete(id: ConnectionID, account: AccountID, expectedVersion: Int64?) async throws -> DeleteOutcome {
         try await write { db in
+            // The compare (account and, if asked, version) and the delete are one statement.
             let statement = try db.cachedStatement(
-                sql: "DELETE FROM connections WHERE id = ? AND account_id = ? RETURNING id")
-            if try String.fetchOne(statement, arguments: [id.rawValue, account.rawValue]) != nil {
+                sql: "DELETE FROM connections WHERE id = ?1 AND account_id = ?2 AND (?3 IS NULL OR version = ?3) RETURNING id")
+            if try String.fetchOne(statement, arguments: [id.rawValue, account.rawValue, expectedVersion]) != nil {
                 return .deleted
             }
-            // An own row would have been deleted above, so a row still here is another account's.
-            return try Self.ownerAndVersion(db, id: id) == nil ? .notFound : .forbidden
+            guard let stored = try Self.ownerAndVersion(db, id: id) else { return .notFound }
+            return stored.owner == account.rawValue ? .versionConflict(currentVersion: stored.version) : .forbidden
         }
     }
 

@@ -18,8 +18,16 @@ public protocol ConnectionStore: Sendable {
     func update(id: ConnectionID, account: AccountID, changes: ConnectionChanges, at now: Timestamp) async throws
         -> UpdateOutcome
 
-    /// Deletes the connection if it exists and belongs to `account`.
-    func delete(id: ConnectionID, account: AccountID) async throws -> DeleteOutcome
+    /// Deletes the connection if it exists, belongs to `account` and, when `expectedVersion`
+    /// is given, is still at that version, as a single compare-and-delete.
+    func delete(id: ConnectionID, account: AccountID, expectedVersion: Int64?) async throws -> DeleteOutcome
+}
+
+extension ConnectionStore {
+    /// Deletes whatever the version.
+    public func delete(id: ConnectionID, account: AccountID) async throws -> DeleteOutcome {
+        try await delete(id: id, account: account, expectedVersion: nil)
+    }
 }
 
 /// What an update did.
@@ -36,4 +44,6 @@ public enum DeleteOutcome: Sendable, Equatable {
     case deleted
     case notFound
     case forbidden
+    /// Nothing was deleted; the stored version is `currentVersion`.
+    case versionConflict(currentVersion: Int64)
 }

@@ -62,7 +62,9 @@ public enum ConnectionRules {
     }
 
     /// Validates an update body.
-    public static func changes(from body: JSONValue) throws -> ConnectionChanges {
+    /// `versionFromIfMatch` is the version an `If-Match` header names: it stands in for an
+    /// omitted `version`, and must equal one that is sent.
+    public static func changes(from body: JSONValue, versionFromIfMatch: Int64? = nil) throws -> ConnectionChanges {
         let members = try objectMembers(body)
         var errors = unexpectedFields(
             in: members, allowed: updateFields, immutable: immutableOnUpdate,
@@ -75,9 +77,18 @@ public enum ConnectionRules {
         var version: Int64?
         switch members["version"] {
         case nil, .null?:
-            errors.append(.init(field: "version", code: .required, message: "version is required"))
+            if let versionFromIfMatch {
+                version = versionFromIfMatch
+            } else {
+                errors.append(.init(field: "version", code: .required, message: "version is required"))
+            }
         case .integer(let value)?:
-            if value >= 1 {
+            if let versionFromIfMatch, value != versionFromIfMatch {
+                errors.append(
+                    .init(
+                        field: "version", code: .ifMatchMismatch,
+                        message: "version is \(value) but If-Match names version \(versionFromIfMatch); send one, or both equal"))
+            } else if value >= 1 {
                 version = value
             } else {
                 errors.append(.init(field: "version", code: .outOfRange, message: "version must be 1 or greater"))

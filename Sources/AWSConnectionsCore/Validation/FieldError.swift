@@ -25,6 +25,8 @@ public struct FieldError: Sendable, Equatable {
         case outOfRange = "out_of_range"
         case immutableField = "immutable_field"
         case unknownField = "unknown_field"
+        /// The body's `version` and the `If-Match` header name different versions.
+        case ifMatchMismatch = "if_match_mismatch"
     }
 }
 

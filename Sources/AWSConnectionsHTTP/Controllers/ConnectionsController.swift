@@ -4,8 +4,9 @@ public import Hummingbird
 /// The five calls of the AWS private connections API.
 ///
 /// Each handler follows the contract's check order: scope (403), media type (415),
-/// size (413), body (400), existence (404), ownership (403), version (409). Authentication
-/// (401) has already happened in `APIKeyAuthMiddleware`.
+/// size (413), body and preconditions (400), existence (404), ownership (403), version
+/// (409, or 412 when `If-Match` named it). Authentication (401) has already happened in
+/// `APIKeyAuthMiddleware`. Responses that carry one connection carry its `ETag`.
 public struct ConnectionsController: Sendable {
     let store: any ConnectionStore
 
@@ -27,7 +28,7 @@ public struct ConnectionsController: Sendable {
         let now = Timestamp.now()
         let connection = try await store.create(
             Connection(creating: new, account: caller.accountID, at: now, id: .generate(at: now)))
-        var response = Self.json(ConnectionJSON.encode(connection), status: .created)
+        var response = Self.json(connection, status: .created)
         response.headers[.location] = "\(Routes.collectionPath)/\(connection.id.rawValue)"
         return response
     }
@@ -42,20 +43,30 @@ public struct ConnectionsController: Sendable {
         let id = try Self.connectionID(context)
         guard let connection = try await store.get(id: id) else { throw Problem.connectionNotFound(id.rawValue) }
         guard connection.accountID == caller.accountID else { throw Problem.forbidden() }
-        return Self.json(ConnectionJSON.encode(connection))
+        if Preconditions.ifNoneMatchMatches(request, version: connection.version) {
+            return Response(
+                status: .notModified, headers: [.eTag: Preconditions.entityTag(version: connection.version)])
+        }
+        return Self.json(connection)
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireScope(.write)
-        let changes = try ConnectionRules.changes(from: try await RequestBody.json(request))
+        let body = try await RequestBody.json(request)
+        let ifMatch = try Preconditions.ifMatch(request)
+        var versionFromIfMatch: Int64?
+        if case .version(let version) = ifMatch { versionFromIfMatch = version }
+        let changes = try ConnectionRules.changes(from: body, versionFromIfMatch: versionFromIfMatch)
         let id = try Self.connectionID(context)
         switch try await store.update(id: id, account: caller.accountID, changes: changes, at: .now()) {
         case .updated(let connection):
-            return Self.json(ConnectionJSON.encode(connection))
+            return Self.json(connection)
         case .notFound:
             throw Problem.connectionNotFound(id.rawValue)
         case .forbidden:
             throw Problem.forbidden()
+        case .versionConflict(let current) where versionFromIfMatch != nil:
+            throw Problem.preconditionFailed(sent: changes.expectedVersion, current: current)
         case .versionConflict(let current):
             throw Problem.versionConflict(sent: changes.expectedVersion, current: current)
         }
@@ -63,14 +74,19 @@ public struct ConnectionsController: Sendable {
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireScope(.write)
+        let ifMatch = try Preconditions.ifMatch(request)
         let id = try Self.connectionID(context)
-        switch try await store.delete(id: id, account: caller.accountID) {
+        var expectedVersion: Int64?
+        if case .version(let version) = ifMatch { expectedVersion = version }
+        switch try await store.delete(id: id, account: caller.accountID, expectedVersion: expectedVersion) {
         case .deleted:
             return Response(status: .noContent)
         case .notFound:
             throw Problem.connectionNotFound(id.rawValue)
         case .forbidden:
             throw Problem.forbidden()
+        case .versionConflict(let current):
+            throw Problem.preconditionFailed(sent: expectedVersion ?? 0, current: current)
         }
     }
 
@@ -83,5 +99,13 @@ public struct ConnectionsController: Sendable {
 
     private static func json(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+    }
+
+    /// One connection, with its version as the entity tag.
+    private static func json(_ connection: Connection, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json", .eTag: Preconditions.entityTag(version: connection.version)],
+            body: .init(byteBuffer: ConnectionJSON.encode(connection)))
     }
 }

@@ -11,7 +11,7 @@ public struct Problem: Error, Sendable {
     public var detail: String
     /// Per-field errors of a 400.
     public var errors: [FieldError] = []
-    /// The stored version, on a 409.
+    /// The stored version, on a 409 or 412.
     public var currentVersion: Int64?
     /// Extra response headers (`WWW-Authenticate`, `Allow`, `Retry-After`).
     public var headers: HTTPFields = [:]
@@ -68,6 +68,14 @@ extension Problem {
         var problem = Problem(
             status: .conflict, code: "version_conflict",
             detail: "The connection is at version \(current), not \(sent). Get it again and retry with its version.")
+        problem.currentVersion = current
+        return problem
+    }
+
+    static func preconditionFailed(sent: Int64, current: Int64) -> Problem {
+        var problem = Problem(
+            status: .preconditionFailed, code: "precondition_failed",
+            detail: "If-Match names version \(sent), but the connection is at version \(current). Nothing was changed.")
         problem.currentVersion = current
         return problem
     }

@@ -49,6 +49,12 @@ public enum ProblemCatalog {
             code: "version_conflict", status: 409, title: "Version conflict",
             description: "The `version` sent is not the stored one; `currentVersion` carries it. Nothing was changed."),
         .init(
+            code: "precondition_failed", status: 412, title: "Precondition failed",
+            description: "`If-Match` names a version that is not the stored one; `currentVersion` carries it. Nothing was changed."),
+        .init(
+            code: "invalid_if_match", status: 400, title: "Invalid If-Match",
+            description: "`If-Match` must be `*` or one entity tag as `ETag` gives it, such as `\"3\"`."),
+        .init(
             code: "payload_too_large", status: 413, title: "Payload too large",
             description: "The body is over 64 KiB."),
         .init(
