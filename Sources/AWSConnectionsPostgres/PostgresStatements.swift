@@ -94,6 +94,40 @@ struct ConnectionsOfAccount: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try decodeConnectionRow(row) }
 }
 
+/// A page of a list, with optional filters. NULL parameters switch their condition off, so
+/// one prepared statement serves every combination.
+struct FilteredConnectionsOfAccount: PostgresPreparedStatement {
+    static let name = "aws_connections_filtered_connections_of_account_1"
+    static let sql = """
+        SELECT \(connectionColumns) FROM connections
+        WHERE account_id = $1
+            AND ($2::bigint IS NULL OR (created_at, id) > ($2, $3))
+            AND ($4::boolean IS NULL OR enabled = $4)
+            AND ($5::text IS NULL OR name = $5)
+        ORDER BY created_at, id
+        LIMIT $6
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .text, .bool, .text, .int8]
+    typealias Row = ConnectionRow
+
+    let account: AccountID
+    let query: ConnectionListQuery
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 6)
+        bindings.append(account.rawValue)
+        bindings.append(query.after?.createdDate.millisecondsSinceEpoch)
+        bindings.append(query.after?.id.rawValue)
+        bindings.append(query.enabled)
+        bindings.append(query.name)
+        // LIMIT NULL is no limit.
+        bindings.append(query.limit.map(Int64.init))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try decodeConnectionRow(row) }
+}
+
 struct InsertConnection: PostgresPreparedStatement {
     static let name = "aws_connections_insert_connection_1"
     static let sql = "INSERT INTO connections (\(connectionColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"

@@ -9,10 +9,16 @@ extension PostgresStore: ConnectionStore {
         }
     }
 
-    public func list(account: AccountID) async throws -> [Connection] {
+    public func list(account: AccountID, query: ConnectionListQuery) async throws -> [Connection] {
         try await perform { database in
             var connections: [Connection] = []
-            for try await row in try await database.execute(ConnectionsOfAccount(account: account), logger: self.logger) {
+            if query == .all {
+                for try await row in try await database.execute(ConnectionsOfAccount(account: account), logger: self.logger) {
+                    connections.append(Connection(row))
+                }
+                return connections
+            }
+            for try await row in try await database.execute(FilteredConnectionsOfAccount(account: account, query: query), logger: self.logger) {
                 connections.append(Connection(row))
             }
             return connections

@@ -22,10 +22,29 @@ extension SQLiteStore: ConnectionStore {
         }
     }
 
-    public func list(account: AccountID) async throws -> [Connection] {
-        try reader.query(
-            "SELECT \(Self.connectionColumns) FROM connections WHERE account_id = ? ORDER BY created_at, id",
-            [.integer(account.rawValue)], row: Self.connection(from:))
+    public func list(account: AccountID, query: ConnectionListQuery) async throws -> [Connection] {
+        // Only the conditions asked for, so each shape is its own cached statement and the
+        // (account_id, created_at, id) index serves the order and the position.
+        var sql = "SELECT \(Self.connectionColumns) FROM connections WHERE account_id = ?"
+        var arguments: [SQLiteValue] = [.integer(account.rawValue)]
+        if let after = query.after {
+            sql += " AND (created_at, id) > (?, ?)"
+            arguments += [.integer(after.createdDate.millisecondsSinceEpoch), .text(after.id.rawValue)]
+        }
+        if let enabled = query.enabled {
+            sql += " AND enabled = ?"
+            arguments.append(.integer(enabled ? 1 : 0))
+        }
+        if let name = query.name {
+            sql += " AND name = ?"
+            arguments.append(.text(name))
+        }
+        sql += " ORDER BY created_at, id"
+        if let limit = query.limit {
+            sql += " LIMIT ?"
+            arguments.append(.integer(Int64(limit)))
+        }
+        return try reader.query(sql, arguments, row: Self.connection(from:))
     }
 
     public func get(id: ConnectionID) async throws -> Connection? {

@@ -7,8 +7,9 @@ public protocol ConnectionStore: Sendable {
     /// Inserts a new connection built by the caller (id, dates and version 1 included).
     func create(_ connection: Connection) async throws -> Connection
 
-    /// All connections of `account`, oldest first (creation time, then id).
-    func list(account: AccountID) async throws -> [Connection]
+    /// Connections of `account` that pass `query`'s filters, oldest first (creation time,
+    /// then id), starting after `query.after`, at most `query.limit` of them.
+    func list(account: AccountID, query: ConnectionListQuery) async throws -> [Connection]
 
     /// The connection with `id`, whoever owns it; the caller checks ownership.
     func get(id: ConnectionID) async throws -> Connection?
@@ -23,7 +24,48 @@ public protocol ConnectionStore: Sendable {
     func delete(id: ConnectionID, account: AccountID, expectedVersion: Int64?) async throws -> DeleteOutcome
 }
 
+/// Which connections a list call wants: a keyset page and exact-match filters.
+public struct ConnectionListQuery: Sendable, Equatable {
+    /// At most this many; nil for all.
+    public var limit: Int?
+    /// Only connections strictly after this position in the list's order.
+    public var after: ListPosition?
+    public var enabled: Bool?
+    public var name: String?
+
+    public init(limit: Int? = nil, after: ListPosition? = nil, enabled: Bool? = nil, name: String? = nil) {
+        self.limit = limit
+        self.after = after
+        self.enabled = enabled
+        self.name = name
+    }
+
+    /// Every connection.
+    public static let all = ConnectionListQuery()
+}
+
+/// A place in the list's order (creation time, then id). Positions, unlike offsets, stay
+/// valid while connections are created or deleted, so no page skips or repeats a survivor.
+public struct ListPosition: Sendable, Equatable {
+    public var createdDate: Timestamp
+    public var id: ConnectionID
+
+    public init(createdDate: Timestamp, id: ConnectionID) {
+        self.createdDate = createdDate
+        self.id = id
+    }
+
+    public init(after connection: Connection) {
+        self.init(createdDate: connection.createdDate, id: connection.id)
+    }
+}
+
 extension ConnectionStore {
+    /// All connections of `account`, oldest first.
+    public func list(account: AccountID) async throws -> [Connection] {
+        try await list(account: account, query: .all)
+    }
+
     /// Deletes whatever the version.
     public func delete(id: ConnectionID, account: AccountID) async throws -> DeleteOutcome {
         try await delete(id: id, account: account, expectedVersion: nil)

@@ -35,7 +35,19 @@ public struct ConnectionsController: Sendable {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireScope(.read)
-        return Self.json(ConnectionJSON.encodeList(try await store.list(account: caller.accountID)))
+        var query = try ListParameters(request).query
+        guard let limit = query.limit else {
+            return Self.json(ConnectionJSON.encodeList(try await store.list(account: caller.accountID, query: query)))
+        }
+        // One more than asked tells whether another page exists.
+        query.limit = limit + 1
+        var page = try await store.list(account: caller.accountID, query: query)
+        var nextToken: String?
+        if page.count > limit {
+            page.removeLast(page.count - limit)
+            nextToken = page.last.map(ListParameters.token(after:))
+        }
+        return Self.json(ConnectionJSON.encodeList(page, nextToken: nextToken))
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {

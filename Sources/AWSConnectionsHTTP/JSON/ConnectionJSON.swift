@@ -12,9 +12,9 @@ enum ConnectionJSON {
         return writer.buffer
     }
 
-    /// `{"Items": [...]}`, the list call's body.
-    static func encodeList(_ connections: [Connection]) -> ByteBuffer {
-        var writer = JSONWriter(capacity: 16 + connections.count * approximateSize)
+    /// `{"Items": [...]}`, the list call's body, with `"NextToken"` when another page exists.
+    static func encodeList(_ connections: [Connection], nextToken: String? = nil) -> ByteBuffer {
+        var writer = JSONWriter(capacity: 64 + connections.count * approximateSize)
         writer.beginObject()
         writer.key("Items")
         writer.beginArray()
@@ -22,6 +22,10 @@ enum ConnectionJSON {
             write(connection, to: &writer)
         }
         writer.endArray()
+        if let nextToken {
+            writer.key("NextToken")
+            writer.string(nextToken)
+        }
         writer.endObject()
         return writer.buffer
     }

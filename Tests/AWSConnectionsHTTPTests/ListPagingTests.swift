@@ -1,0 +1,140 @@
+import AWSConnectionsCore
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Synchronization
+import Testing
+
+@Suite("List pages and filters")
+struct ListPagingTests {
+    /// Every page of the list for `query` (without `limit`/`nextToken`), following NextToken.
+    private func allPages(
+        _ client: some TestClientProtocol, key: String, limit: Int, query: String = ""
+    ) async throws -> [[[String: Any]]] {
+        var pages: [[[String: Any]]] = []
+        var token: String?
+        repeat {
+            var path = "\(collectionPath)?limit=\(limit)\(query)"
+            if let token { path += "&nextToken=\(token)" }
+            let response = try await client.send(.get, path, key: key)
+            guard response.status == .ok else { throw TestFailure("page failed: \(response.bodyText)") }
+            let json = try response.json()
+            pages.append(json["Items"] as? [[String: Any]] ?? [])
+            token = json["NextToken"] as? String
+        } while token != nil
+        return pages
+    }
+
+    @Test("limit pages through the list in order; the last page has no NextToken; without limit all come back", arguments: StoreKind.all)
+    func paging(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
+            var ids: [String] = []
+            for index in 0..<5 {
+                ids.append(try #require(try await client.createConnection(key: world.alpha, name: "c\(index)")["connectionId"] as? String))
+            }
+            let pages = try await allPages(client, key: world.alpha, limit: 2)
+            #expect(pages.map(\.count) == [2, 2, 1])
+            #expect(pages.flatMap { $0 }.compactMap { $0["connectionId"] as? String } == ids)
+            let exact = try await client.send(.get, "\(collectionPath)?limit=5", key: world.alpha).json()
+            #expect((exact["Items"] as? [Any])?.count == 5)
+            #expect(exact["NextToken"] == nil)
+            let all = try await client.list(key: world.alpha).json()
+            #expect((all["Items"] as? [Any])?.count == 5)
+            #expect(all["NextToken"] == nil)
+        }
+    }
+
+    @Test("enabled and name filter exactly, alone or with paging", arguments: StoreKind.all)
+    func filters(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
+            for index in 0..<6 {
+                _ = try await client.createConnection(
+                    key: world.alpha, name: index % 2 == 0 ? "Prod Videos" : "dev-\(index)",
+                    extra: index % 3 == 0 ? #","enabled":false"# : "")
+            }
+            let disabled = try await client.send(.get, "\(collectionPath)?enabled=false", key: world.alpha).json()
+            #expect((disabled["Items"] as? [[String: Any]])?.allSatisfy { $0["enabled"] as? Bool == false } == true)
+            #expect((disabled["Items"] as? [Any])?.count == 2)
+            let named = try await allPages(client, key: world.alpha, limit: 1, query: "&name=Prod%20Videos")
+            #expect(named.flatMap { $0 }.count == 3)
+            #expect(named.flatMap { $0 }.allSatisfy { $0["name"] as? String == "Prod Videos" })
+            let both = try await client.send(.get, "\(collectionPath)?name=Prod%20Videos&enabled=true", key: world.alpha).json()
+            #expect((both["Items"] as? [Any])?.count == 2)
+            let none = try await client.send(.get, "\(collectionPath)?name=prod%20videos", key: world.alpha).json()
+            #expect((none["Items"] as? [Any])?.count == 0)
+            // Another account's connections never show, whatever the filter.
+            let beta = try await client.send(.get, "\(collectionPath)?name=Prod%20Videos", key: world.beta).json()
+            #expect((beta["Items"] as? [Any])?.count == 0)
+        }
+    }
+
+    @Test("bad limit, nextToken or enabled is 400 naming each parameter", arguments: StoreKind.all)
+    func badParameters(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
+            for (query, fields) in [
+                ("limit=0", ["limit"]), ("limit=1001", ["limit"]), ("limit=abc", ["limit"]), ("limit=-1", ["limit"]),
+                ("nextToken=garbage", ["nextToken"]), ("nextToken=1.x", ["nextToken"]), ("enabled=yes", ["enabled"]),
+                ("limit=0&enabled=1&nextToken=", ["enabled", "limit", "nextToken"]),
+            ] {
+                let response = try await client.send(.get, "\(collectionPath)?\(query)", key: world.alpha)
+                #expect(response.status == .badRequest, "\(query)")
+                #expect(try response.errorFields() == fields, "\(query)")
+            }
+            #expect(try await client.send(.get, "\(collectionPath)?limit=1000&colour=red", key: world.alpha).status == .ok)
+        }
+    }
+
+    @Test("paging through 2,500 connections while another client creates and deletes yields each survivor exactly once", arguments: StoreKind.all)
+    func pagingUnderChange(store: StoreKind) async throws {
+        try await withApp(store, .live) { world, client in
+            let port = try #require(client.port)
+            let seeded = try await withLiveClients(count: 16, port: port) { index, live in
+                var ids: [String] = []
+                for item in stride(from: index, to: 2500, by: 16) {
+                    let created = try await live.call(
+                        .post, collectionPath, key: world.alpha,
+                        body: #"{"name":"s\#(item)","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
+                    ids.append(try created.json()["connectionId"] as? String ?? "")
+                }
+                return ids
+            }.flatMap { $0 }
+            #expect(Set(seeded).count == 2500)
+
+            let deleted = Mutex<Set<String>>([])
+            let reading = Mutex(true)
+            async let churn: Void = TestClient.withClient(host: "127.0.0.1", port: port) { live in
+                var round = 0
+                while reading.withLock({ $0 }) {
+                    // Delete a seeded connection from anywhere in the order, create a new one.
+                    let victim = seeded[(round * 97) % seeded.count]
+                    if try await live.call(.delete, "\(collectionPath)/\(victim)", key: world.alpha).status == .noContent {
+                        deleted.withLock { _ = $0.insert(victim) }
+                    }
+                    _ = try await live.call(
+                        .post, collectionPath, key: world.alpha,
+                        body: #"{"name":"new\#(round)","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
+                    round += 1
+                }
+            }
+            let seen = try await TestClient.withClient(host: "127.0.0.1", port: port) { live in
+                var seen: [String] = []
+                var token: String?
+                repeat {
+                    var path = "\(collectionPath)?limit=100"
+                    if let token { path += "&nextToken=\(token)" }
+                    let json = try await live.call(.get, path, key: world.alpha).json()
+                    seen += (json["Items"] as? [[String: Any]] ?? []).compactMap { $0["connectionId"] as? String }
+                    token = json["NextToken"] as? String
+                } while token != nil
+                return seen
+            }
+            reading.withLock { $0 = false }
+            try await churn
+
+            #expect(seen.count == Set(seen).count, "an item was repeated")
+            let survivors = Set(seeded).subtracting(deleted.withLock { $0 })
+            #expect(survivors.isSubset(of: Set(seen)), "a surviving item was skipped")
+            #expect(deleted.withLock { !$0.isEmpty })
+        }
+    }
+}
