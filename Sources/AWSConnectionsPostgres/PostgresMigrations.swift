@@ -55,6 +55,21 @@ enum PostgresMigrations {
                 """,
                 "CREATE INDEX connections_by_account ON connections (account_id, created_at, id)",
             ]),
+        Step(
+            name: "0002-idempotency-keys",
+            statements: [
+                """
+                CREATE TABLE idempotency_keys (
+                    account_id BIGINT NOT NULL REFERENCES accounts(id),
+                    key TEXT NOT NULL,
+                    fingerprint BYTEA NOT NULL,
+                    connection_id TEXT NOT NULL,
+                    response BYTEA NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (account_id, key)
+                )
+                """
+            ]),
     ]
 
     /// An arbitrary constant naming this application's migration lock among advisory locks.

@@ -1,4 +1,5 @@
 public import AWSConnectionsCore
+import NIOCore
 import PostgresNIO
 
 extension PostgresStore: ConnectionStore {
@@ -6,6 +7,44 @@ extension PostgresStore: ConnectionStore {
         try await perform { database in
             for try await _ in try await database.execute(InsertConnection(connection: connection), logger: self.logger) {}
             return connection
+        }
+    }
+
+    public func create(_ connection: Connection, idempotency: IdempotentCreate) async throws -> CreateOutcome {
+        let logger = self.logger
+        let account = connection.accountID.rawValue
+        return try await transaction { database in
+            _ = try await database.query(
+                """
+                DELETE FROM idempotency_keys
+                WHERE account_id = \(account) AND created_at < \(idempotency.expiryCutoff.millisecondsSinceEpoch)
+                """, logger: logger)
+            // A concurrent request with the same key waits here on the primary key until the
+            // first commits, then inserts nothing and reads the first one's record below.
+            let claimed = try await database.query(
+                """
+                INSERT INTO idempotency_keys (account_id, key, fingerprint, connection_id, response, created_at)
+                VALUES (\(account), \(idempotency.key), \(ByteBuffer(bytes: idempotency.fingerprint)),
+                    \(connection.id.rawValue), \(ByteBuffer(bytes: idempotency.response)),
+                    \(idempotency.now.millisecondsSinceEpoch))
+                ON CONFLICT (account_id, key) DO NOTHING RETURNING 1
+                """, logger: logger)
+            var inserted = false
+            for try await _ in claimed { inserted = true }
+            if inserted {
+                for try await _ in try await database.execute(InsertConnection(connection: connection), logger: logger) {}
+                return .created(connection)
+            }
+            let rows = try await database.query(
+                """
+                SELECT fingerprint, connection_id, response FROM idempotency_keys
+                WHERE account_id = \(account) AND key = \(idempotency.key)
+                """, logger: logger)
+            for try await (fingerprint, id, response) in rows.decode((ByteBuffer, String, ByteBuffer).self) {
+                guard Array(buffer: fingerprint) == idempotency.fingerprint else { return .keyReused }
+                return .replayed(connectionID: ConnectionID(uncheckedRawValue: id), response: Array(buffer: response))
+            }
+            throw StoreError.unavailable("idempotency record vanished; retry")
         }
     }
 

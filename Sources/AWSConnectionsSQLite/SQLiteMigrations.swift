@@ -43,6 +43,20 @@ enum SQLiteMigrations {
                     CREATE INDEX connections_by_account ON connections(account_id, created_at, id);
                     """)
         }
+        migrator.registerMigration("0002-idempotency-keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE idempotency_keys (
+                        account_id INTEGER NOT NULL REFERENCES accounts(id),
+                        key TEXT NOT NULL,
+                        fingerprint BLOB NOT NULL,
+                        connection_id TEXT NOT NULL,
+                        response BLOB NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (account_id, key)
+                    ) STRICT, WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

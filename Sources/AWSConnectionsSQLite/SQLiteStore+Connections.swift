@@ -1,4 +1,5 @@
 public import AWSConnectionsCore
+import Foundation
 import GRDB
 
 extension SQLiteStore: ConnectionStore {
@@ -19,6 +20,45 @@ extension SQLiteStore: ConnectionStore {
                 connection.version,
             ])
             return connection
+        }
+    }
+
+    public func create(_ connection: Connection, idempotency: IdempotentCreate) async throws -> CreateOutcome {
+        try await write { db in
+            // Inside the writer's transaction: the check, the insert and the record are atomic.
+            try db.execute(
+                sql: "DELETE FROM idempotency_keys WHERE account_id = ? AND created_at < ?",
+                arguments: [connection.accountID.rawValue, idempotency.expiryCutoff.millisecondsSinceEpoch])
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT fingerprint, connection_id, response FROM idempotency_keys WHERE account_id = ? AND key = ?",
+                arguments: [connection.accountID.rawValue, idempotency.key])
+            {
+                let fingerprint: Data = row[0]
+                let response: Data = row[2]
+                guard Array(fingerprint) == idempotency.fingerprint else { return .keyReused }
+                return .replayed(connectionID: ConnectionID(uncheckedRawValue: row[1]), response: Array(response))
+            }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO connections (\(Self.connectionColumns))
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                connection.id.rawValue, connection.accountID.rawValue, connection.name, connection.description,
+                connection.awsAccountID, connection.awsRegion, connection.enabled,
+                connection.createdDate.millisecondsSinceEpoch, connection.updatedDate.millisecondsSinceEpoch,
+                connection.version,
+            ])
+            try db.execute(
+                sql: """
+                    INSERT INTO idempotency_keys (account_id, key, fingerprint, connection_id, response, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    connection.accountID.rawValue, idempotency.key, Data(idempotency.fingerprint),
+                    connection.id.rawValue, Data(idempotency.response), idempotency.now.millisecondsSinceEpoch,
+                ])
+            return .created(connection)
         }
     }
 

@@ -7,6 +7,11 @@ public protocol ConnectionStore: Sendable {
     /// Inserts a new connection built by the caller (id, dates and version 1 included).
     func create(_ connection: Connection) async throws -> Connection
 
+    /// Inserts the connection and records `idempotency.key` for its account in one
+    /// transaction, unless the key is already recorded (within its retention): then nothing
+    /// is created and the outcome says whether the recorded request was the same.
+    func create(_ connection: Connection, idempotency: IdempotentCreate) async throws -> CreateOutcome
+
     /// Connections of `account` that pass `query`'s filters, oldest first (creation time,
     /// then id), starting after `query.after`, at most `query.limit` of them.
     func list(account: AccountID, query: ConnectionListQuery) async throws -> [Connection]

@@ -25,12 +25,42 @@ public struct ConnectionsController: Sendable {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireScope(.write)
         let new = try ConnectionRules.newConnection(from: try await RequestBody.json(request))
+        let idempotencyKey = try IdempotencyKey.parse(request)
         let now = Timestamp.now()
-        let connection = try await store.create(
-            Connection(creating: new, account: caller.accountID, at: now, id: .generate(at: now)))
-        var response = Self.json(connection, status: .created)
-        response.headers[.location] = "\(Routes.collectionPath)/\(connection.id.rawValue)"
-        return response
+        let connection = Connection(creating: new, account: caller.accountID, at: now, id: .generate(at: now))
+        guard let idempotencyKey else {
+            return Self.created(try await store.create(connection))
+        }
+        let body = ConnectionJSON.encode(connection)
+        let record = IdempotentCreate(
+            key: idempotencyKey, fingerprint: new.fingerprint, response: Array(buffer: body), now: now)
+        switch try await store.create(connection, idempotency: record) {
+        case .created(let connection):
+            return Self.created(connection)
+        case .replayed(let id, let response):
+            var replay = Self.created(id: id, body: ByteBuffer(bytes: response))
+            replay.headers[IdempotencyKey.replayedHeader] = "true"
+            return replay
+        case .keyReused:
+            throw Problem(
+                status: .unprocessableContent, code: "idempotency_key_reused",
+                detail: "This Idempotency-Key was used in the last 24 hours with a different request. Use a new key.")
+        }
+    }
+
+    /// 201 with Location and ETag; a created connection is always at version 1.
+    private static func created(_ connection: Connection) -> Response {
+        created(id: connection.id, body: ConnectionJSON.encode(connection))
+    }
+
+    private static func created(id: ConnectionID, body: ByteBuffer) -> Response {
+        Response(
+            status: .created,
+            headers: [
+                .contentType: "application/json", .eTag: Preconditions.entityTag(version: 1),
+                .location: "\(Routes.collectionPath)/\(id.rawValue)",
+            ],
+            body: .init(byteBuffer: body))
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -55,6 +55,12 @@ public enum ProblemCatalog {
             code: "invalid_if_match", status: 400, title: "Invalid If-Match",
             description: "`If-Match` must be `*` or one entity tag as `ETag` gives it, such as `\"3\"`."),
         .init(
+            code: "invalid_idempotency_key", status: 400, title: "Invalid Idempotency-Key",
+            description: "`Idempotency-Key` must be one value of 1 to 255 visible ASCII characters."),
+        .init(
+            code: "idempotency_key_reused", status: 422, title: "Idempotency key reused",
+            description: "The `Idempotency-Key` was used in the last 24 hours with a different request; nothing was created."),
+        .init(
             code: "payload_too_large", status: 413, title: "Payload too large",
             description: "The body is over 64 KiB."),
         .init(
