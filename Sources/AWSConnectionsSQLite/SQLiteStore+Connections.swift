@@ -8,17 +8,7 @@ extension SQLiteStore: ConnectionStore {
 
     public func create(_ connection: Connection) async throws -> Connection {
         try await write { db in
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO connections (\(Self.connectionColumns))
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                connection.id.rawValue, connection.accountID.rawValue, connection.name, connection.description,
-                connection.awsAccountID, connection.awsRegion, connection.enabled,
-                connection.createdDate.millisecondsSinceEpoch, connection.updatedDate.millisecondsSinceEpoch,
-                connection.version,
-            ])
+            try Self.insert(connection, into: db)
             return connection
         }
     }
@@ -38,17 +28,7 @@ extension SQLiteStore: ConnectionStore {
                 guard Array(fingerprint) == idempotency.fingerprint else { return .keyReused }
                 return .replayed(connectionID: ConnectionID(uncheckedRawValue: row[1]), response: Array(response))
             }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO connections (\(Self.connectionColumns))
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                connection.id.rawValue, connection.accountID.rawValue, connection.name, connection.description,
-                connection.awsAccountID, connection.awsRegion, connection.enabled,
-                connection.createdDate.millisecondsSinceEpoch, connection.updatedDate.millisecondsSinceEpoch,
-                connection.version,
-            ])
+            try Self.insert(connection, into: db)
             try db.execute(
                 sql: """
                     INSERT INTO idempotency_keys (account_id, key, fingerprint, connection_id, response, created_at)
@@ -130,6 +110,17 @@ extension SQLiteStore: ConnectionStore {
             guard let stored = try Self.ownerAndVersion(db, id: id) else { return .notFound }
             return stored.owner == account.rawValue ? .versionConflict(currentVersion: stored.version) : .forbidden
         }
+    }
+
+    private static func insert(_ connection: Connection, into db: Database) throws {
+        try db.cachedStatement(
+            sql: "INSERT INTO connections (\(connectionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            connection.id.rawValue, connection.accountID.rawValue, connection.name, connection.description,
+            connection.awsAccountID, connection.awsRegion, connection.enabled,
+            connection.createdDate.millisecondsSinceEpoch, connection.updatedDate.millisecondsSinceEpoch,
+            connection.version,
+        ])
     }
 
     /// The owner and version of a connection, read after a conditional write touched no row.

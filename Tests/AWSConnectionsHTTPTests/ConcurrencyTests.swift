@@ -36,38 +36,11 @@ struct ConcurrencyTests {
                 try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String),
             ]
             let iterations = 25
-            // Per client: (id, version sent, version answered) of each 200, the 409 count, the 5xx count.
-            let outcomes = try await withLiveClients(count: 16, port: port) { index, live in
-                var successes: [(id: String, sent: Int, answered: Int)] = []
-                var conflicts = 0
-                var serverErrors = 0
-                for iteration in 0..<iterations {
-                    let id = ids[(index + iteration) % ids.count]
-                    let path = "\(collectionPath)/\(id)"
-                    let current = try await live.call(.get, path, key: world.alpha).json()
-                    let version = current["version"] as? Int ?? 0
-                    let body = #"{"name":"client \#(index) pass \#(iteration)","version":\#(version)}"#
-                    let response = try await live.call(.put, path, key: world.alpha, body: body)
-                    switch response.status.code {
-                    case 200: successes.append((id, version, try response.json()["version"] as? Int ?? -1))
-                    case 409: conflicts += 1
-                    case 500...: serverErrors += 1
-                    default: break
-                    }
-                }
-                return (successes, conflicts, serverErrors)
+            let results = try await withLiveClients(count: 16, port: port) { index, live in
+                try await readModifyWrite(live, index: index, ids: ids, iterations: iterations, key: world.alpha)
             }
-            #expect(outcomes.map(\.2).reduce(0, +) == 0)
-            #expect(outcomes.map { $0.0.count + $0.1 }.reduce(0, +) == 16 * iterations)
-            let successes = outcomes.flatMap(\.0)
-            #expect(successes.allSatisfy { $0.answered == $0.sent + 1 })
-            for id in ids {
-                // Two writers that both won from the same version would answer the same version twice.
-                let answered = successes.filter { $0.id == id }.map(\.answered).sorted()
-                #expect(answered == Array(2..<(2 + answered.count)))
-                let final = try await client.get(key: world.alpha, id: id).json()
-                #expect(final["version"] as? Int == 1 + answered.count)
-                #expect(answered.count > 0)
+            try await expectNoLostUpdate(results, ids: ids, requests: 16 * iterations) { id in
+                try await client.get(key: world.alpha, id: id).json()["version"] as? Int
             }
         }
     }

@@ -55,42 +55,12 @@ struct PostgresTests {
 
             let iterations = 20
             let ports = [portA, portB]
-            let outcomes = try await withThrowingTaskGroup(of: ([(String, Int, Int)], Int, Int).self) { group in
-                for index in 0..<16 {
-                    group.addTask {
-                        try await TestClient.withClient(host: "127.0.0.1", port: ports[index % 2]) { live in
-                            var successes: [(String, Int, Int)] = []
-                            var conflicts = 0
-                            var serverErrors = 0
-                            for iteration in 0..<iterations {
-                                let id = ids[(index + iteration) % ids.count]
-                                let path = "\(collectionPath)/\(id)"
-                                let version = try await live.call(.get, path, key: key).json()["version"] as? Int ?? 0
-                                let body = #"{"name":"c\#(index) p\#(iteration)","version":\#(version)}"#
-                                let response = try await live.call(.put, path, key: key, body: body)
-                                switch response.status.code {
-                                case 200: successes.append((id, version, try response.json()["version"] as? Int ?? -1))
-                                case 409: conflicts += 1
-                                case 500...: serverErrors += 1
-                                default: break
-                                }
-                            }
-                            return (successes, conflicts, serverErrors)
-                        }
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let results = try await withLiveClients(count: 16, ports: ports) { index, live in
+                try await readModifyWrite(live, index: index, ids: ids, iterations: iterations, key: key)
             }
-            #expect(outcomes.map(\.2).reduce(0, +) == 0)
-            #expect(outcomes.map { $0.0.count + $0.1 }.reduce(0, +) == 16 * iterations)
-            let successes = outcomes.flatMap(\.0)
-            #expect(successes.allSatisfy { $0.2 == $0.1 + 1 })
             try await TestClient.withClient(host: "127.0.0.1", port: portB) { client in
-                for id in ids {
-                    let answered = successes.filter { $0.0 == id }.map(\.2).sorted()
-                    #expect(answered == Array(2..<(2 + answered.count)))
-                    let final = try await client.call(.get, "\(collectionPath)/\(id)", key: key).json()
-                    #expect(final["version"] as? Int == 1 + answered.count)
+                try await expectNoLostUpdate(results, ids: ids, requests: 16 * iterations) { id in
+                    try await client.call(.get, "\(collectionPath)/\(id)", key: key).json()["version"] as? Int
                 }
             }
 

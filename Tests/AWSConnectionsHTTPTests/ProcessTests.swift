@@ -8,225 +8,213 @@ import Testing
 /// the admin commands, and what reaches the logs.
 @Suite("The aws-connections executable", .serialized)
 struct ProcessTests {
-    private func temporaryDatabase() throws -> (url: String, directory: URL) {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("aws-connections-process-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return ("sqlite:" + directory.appendingPathComponent("db.sqlite").path, directory)
-    }
-
-    private func bootstrapKey(in text: String) throws -> String {
-        let key = text.split(separator: "\n").first { $0.hasPrefix("pictai_") }
-        return try #require(key.map(String.init), "no bootstrap key in:\n\(text)")
-    }
-
     @Test("a first serve prints one full-access bootstrap key to stderr; a second serve does not", arguments: StoreKind.all)
     func bootstrapKeyOnce(store: StoreKind) async throws {
         try await withDatabaseURL(store) { database in
-        let (first, port) = try await ServerProcess.serve(database: database)
-        let key = try bootstrapKey(in: first.standardError)
-        #expect(first.standardError.contains("will not be shown again"))
-        #expect(!first.standardOutput.contains(key))
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-            let created = try await client.call(
-                .post, collectionPath, key: key, body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
-            #expect(created.status == .created)
-        }
-        first.signal(SIGTERM)
-        #expect(try await first.waitForExit() == 0)
+            let (first, port) = try await ServerProcess.serve(database: database)
+            let key = try #require(bootstrapKey(in: first.standardError))
+            #expect(first.standardError.contains("will not be shown again"))
+            #expect(!first.standardOutput.contains(key))
+            try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                let created = try await client.call(
+                    .post, collectionPath, key: key, body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
+                #expect(created.status == .created)
+            }
+            first.signal(SIGTERM)
+            #expect(try await first.waitForExit() == 0)
 
-        let (second, _) = try await ServerProcess.serve(database: database)
-        #expect(!second.standardError.contains("pictai_"))
-        second.signal(SIGINT)
-        #expect(try await second.waitForExit() == 0)
+            let (second, _) = try await ServerProcess.serve(database: database)
+            #expect(!second.standardError.contains("pictai_"))
+            second.signal(SIGINT)
+            #expect(try await second.waitForExit() == 0)
         }
     }
 
     @Test("every acknowledged write survives kill -9 of the server")
     func killNineKeepsAcknowledgedWrites() async throws {
-        let (database, directory) = try temporaryDatabase()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (server, port) = try await ServerProcess.serve(database: database)
-        let key = try bootstrapKey(in: server.standardError)
+        try await withDatabaseURL(.sqlite) { database in
+            let (server, port) = try await ServerProcess.serve(database: database)
+            let key = try #require(bootstrapKey(in: server.standardError))
 
-        // Acknowledged writes from 4 clients, then SIGKILL with no warning.
-        let acknowledged = try await withLiveClients(count: 4, port: port) { index, client in
-            var versions: [String: Int] = [:]
-            for iteration in 0..<15 {
-                let created = try await client.call(
-                    .post, collectionPath, key: key,
-                    body: #"{"name":"k\#(index)-\#(iteration)","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
-                let id = try created.json()["connectionId"] as? String ?? ""
-                versions[id] = 1
-                if iteration % 2 == 0 {
-                    let updated = try await client.call(
-                        .put, "\(collectionPath)/\(id)", key: key, body: #"{"name":"u","version":1,"enabled":false}"#)
-                    if updated.status == .ok { versions[id] = 2 }
+            // Acknowledged writes from 4 clients, then SIGKILL with no warning.
+            let acknowledged = try await withLiveClients(count: 4, port: port) { index, client in
+                var versions: [String: Int] = [:]
+                for iteration in 0..<15 {
+                    let created = try await client.call(
+                        .post, collectionPath, key: key,
+                        body: #"{"name":"k\#(index)-\#(iteration)","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
+                    let id = try created.json()["connectionId"] as? String ?? ""
+                    versions[id] = 1
+                    if iteration % 2 == 0 {
+                        let updated = try await client.call(
+                            .put, "\(collectionPath)/\(id)", key: key, body: #"{"name":"u","version":1,"enabled":false}"#)
+                        if updated.status == .ok { versions[id] = 2 }
+                    }
                 }
-            }
-            return versions
-        }.reduce(into: [String: Int]()) { $0.merge($1) { a, _ in a } }
-        server.signal(SIGKILL)
-        #expect(try await server.waitForExit() != 0)
+                return versions
+            }.reduce(into: [String: Int]()) { $0.merge($1) { a, _ in a } }
+            server.signal(SIGKILL)
+            #expect(try await server.waitForExit() != 0)
 
-        let (restarted, newPort) = try await ServerProcess.serve(database: database)
-        try await TestClient.withClient(host: "127.0.0.1", port: newPort) { client in
-            let items = try await client.call(.get, collectionPath, key: key).json()["Items"] as? [[String: Any]] ?? []
-            var found: [String: Int] = [:]
-            for item in items { found[item["connectionId"] as? String ?? ""] = item["version"] as? Int }
-            #expect(acknowledged.count == 60)
-            #expect(found == acknowledged)
+            let (restarted, newPort) = try await ServerProcess.serve(database: database)
+            try await TestClient.withClient(host: "127.0.0.1", port: newPort) { client in
+                let items = try await client.call(.get, collectionPath, key: key).json()["Items"] as? [[String: Any]] ?? []
+                var found: [String: Int] = [:]
+                for item in items { found[item["connectionId"] as? String ?? ""] = item["version"] as? Int }
+                #expect(acknowledged.count == 60)
+                #expect(found == acknowledged)
+            }
+            restarted.signal(SIGTERM)
+            #expect(try await restarted.waitForExit() == 0)
         }
-        restarted.signal(SIGTERM)
-        #expect(try await restarted.waitForExit() == 0)
     }
 
     @Test("SIGTERM lets an in-flight request finish, then exits 0")
     func gracefulShutdownFinishesInFlight() async throws {
-        let (database, directory) = try temporaryDatabase()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (server, port) = try await ServerProcess.serve(database: database)
-        let key = try bootstrapKey(in: server.standardError)
+        try await withDatabaseURL(.sqlite) { database in
+            let (server, port) = try await ServerProcess.serve(database: database)
+            let key = try #require(bootstrapKey(in: server.standardError))
 
-        // Send the head and half the body, signal, then the rest: the request is in flight across the signal.
-        let body = #"{"name":"in flight","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
-        let socket = try RawHTTPConnection(port: port)
-        try socket.send(
-            "POST \(collectionPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(key)\r\n"
-                + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body.prefix(20))
-        try await Task.sleep(for: .milliseconds(200))
-        server.signal(SIGTERM)
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(server.process.isRunning)
-        try socket.send(String(body.dropFirst(20)))
-        let response = try socket.receive()
-        #expect(response.hasPrefix("HTTP/1.1 201"))
-        #expect(try await server.waitForExit() == 0)
+            // Send the head and half the body, signal, then the rest: the request is in flight across the signal.
+            let body = #"{"name":"in flight","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+            let socket = try RawHTTPConnection(port: port)
+            try socket.send(
+                "POST \(collectionPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(key)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body.prefix(20))
+            try await Task.sleep(for: .milliseconds(200))
+            server.signal(SIGTERM)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(server.process.isRunning)
+            try socket.send(String(body.dropFirst(20)))
+            let response = try socket.receive()
+            #expect(response.hasPrefix("HTTP/1.1 201"))
+            #expect(try await server.waitForExit() == 0)
 
-        // What it acknowledged is there after the restart.
-        let (restarted, newPort) = try await ServerProcess.serve(database: database)
-        try await TestClient.withClient(host: "127.0.0.1", port: newPort) { client in
-            let list = try await client.call(.get, collectionPath, key: key)
-            #expect(list.bodyText.contains("in flight"))
+            // What it acknowledged is there after the restart.
+            let (restarted, newPort) = try await ServerProcess.serve(database: database)
+            try await TestClient.withClient(host: "127.0.0.1", port: newPort) { client in
+                let list = try await client.call(.get, collectionPath, key: key)
+                #expect(list.bodyText.contains("in flight"))
+            }
+            restarted.signal(SIGTERM)
+            _ = try await restarted.waitForExit()
         }
-        restarted.signal(SIGTERM)
-        _ = try await restarted.waitForExit()
     }
 
     @Test("a client that stalls mid-body cannot hold the server: the idle timeout closes it and SIGTERM still exits 0")
     func stalledClientCannotBlockShutdown() async throws {
-        let (database, directory) = try temporaryDatabase()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (server, port) = try await ServerProcess.serve(database: database, extra: ["--idle-timeout", "1"])
-        let key = try bootstrapKey(in: server.standardError)
-        let socket = try RawHTTPConnection(port: port)
-        try socket.send(
-            "POST \(collectionPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(key)\r\n"
-                + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
-        try await Task.sleep(for: .milliseconds(200))
-        server.signal(SIGTERM)
-        #expect(try await server.waitForExit(timeout: .seconds(15)) == 0)
+        try await withDatabaseURL(.sqlite) { database in
+            let (server, port) = try await ServerProcess.serve(database: database, extra: ["--idle-timeout", "1"])
+            let key = try #require(bootstrapKey(in: server.standardError))
+            let socket = try RawHTTPConnection(port: port)
+            try socket.send(
+                "POST \(collectionPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(key)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+            try await Task.sleep(for: .milliseconds(200))
+            server.signal(SIGTERM)
+            #expect(try await server.waitForExit(timeout: .seconds(15)) == 0)
+        }
     }
 
     @Test("keys create/list/revoke: the key is printed once, listed by id only, and revoking it locks out a running server", arguments: StoreKind.all)
     func keysCommands(store: StoreKind) async throws {
         try await withDatabaseURL(store) { database in
-        let (server, port) = try await ServerProcess.serve(database: database)
+            let (server, port) = try await ServerProcess.serve(database: database)
 
-        let created = try await ServerProcess.run(
-            ["keys", "create", "--account", "acme", "--scope", "connections:read", "--database", database])
-        #expect(created.status == 0)
-        let lines = created.stdout.split(separator: "\n")
-        #expect(lines.count == 1)
-        let key = try #require(lines.first.map(String.init))
-        #expect(key.hasPrefix("pictai_") && key.count >= 39)
+            let created = try await ServerProcess.run(
+                ["keys", "create", "--account", "acme", "--scope", "connections:read", "--database", database])
+            #expect(created.status == 0)
+            let lines = created.stdout.split(separator: "\n")
+            #expect(lines.count == 1)
+            let key = try #require(lines.first.map(String.init))
+            #expect(key.hasPrefix("pictai_") && key.count >= 39)
 
-        let listed = try await ServerProcess.run(["keys", "list", "--account", "acme", "--database", database])
-        #expect(listed.status == 0)
-        #expect(!listed.stdout.contains(key))
-        #expect(listed.stdout.contains("acme"))
-        #expect(listed.stdout.contains("connections:read"))
-        let keyID = try #require(listed.stdout.firstMatch(of: /key_[a-z0-9]{16}/).map { String($0.output) })
+            let listed = try await ServerProcess.run(["keys", "list", "--account", "acme", "--database", database])
+            #expect(listed.status == 0)
+            #expect(!listed.stdout.contains(key))
+            #expect(listed.stdout.contains("acme"))
+            #expect(listed.stdout.contains("connections:read"))
+            let keyID = try #require(listed.stdout.firstMatch(of: /key_[a-z0-9]{16}/).map { String($0.output) })
 
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-            #expect(try await client.call(.get, collectionPath, key: key).status == .ok)
-            let write = try await client.call(
-                .post, collectionPath, key: key, body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
-            #expect(write.status == .forbidden)
+            try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                #expect(try await client.call(.get, collectionPath, key: key).status == .ok)
+                let write = try await client.call(
+                    .post, collectionPath, key: key, body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
+                #expect(write.status == .forbidden)
 
-            let revoked = try await ServerProcess.run(["keys", "revoke", keyID, "--database", database])
-            #expect(revoked.status == 0)
-            let after = try await client.call(.get, collectionPath, key: key)
-            #expect(after.status == .unauthorized)
-        }
+                let revoked = try await ServerProcess.run(["keys", "revoke", keyID, "--database", database])
+                #expect(revoked.status == 0)
+                let after = try await client.call(.get, collectionPath, key: key)
+                #expect(after.status == .unauthorized)
+            }
 
-        // Without --scope a key gets both scopes.
-        let full = try await ServerProcess.run(["keys", "create", "--account", "acme", "--database", database])
-        let fullKey = full.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-            let created = try await client.call(
-                .post, collectionPath, key: fullKey,
-                body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
-            #expect(created.status == .created)
-            #expect(try await client.call(.get, collectionPath, key: fullKey).status == .ok)
-        }
+            // Without --scope a key gets both scopes.
+            let full = try await ServerProcess.run(["keys", "create", "--account", "acme", "--database", database])
+            let fullKey = full.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                let created = try await client.call(
+                    .post, collectionPath, key: fullKey,
+                    body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#)
+                #expect(created.status == .created)
+                #expect(try await client.call(.get, collectionPath, key: fullKey).status == .ok)
+            }
 
-        let missing = try await ServerProcess.run(["keys", "revoke", "key_doesnotexist0000", "--database", database])
-        #expect(missing.status != 0)
-        let relisted = try await ServerProcess.run(["keys", "list", "--database", database])
-        #expect(relisted.stdout.contains("default"))
-        #expect(relisted.stdout.contains("acme"))
+            let missing = try await ServerProcess.run(["keys", "revoke", "key_doesnotexist0000", "--database", database])
+            #expect(missing.status != 0)
+            let relisted = try await ServerProcess.run(["keys", "list", "--database", database])
+            #expect(relisted.stdout.contains("default"))
+            #expect(relisted.stdout.contains("acme"))
 
-        server.signal(SIGTERM)
-        #expect(try await server.waitForExit() == 0)
-        // Neither the server's log nor any command's output other than `create` ever held the key.
-        #expect(!server.standardError.contains(key))
-        #expect(!listed.stderr.contains(key) && !relisted.stdout.contains(key))
+            server.signal(SIGTERM)
+            #expect(try await server.waitForExit() == 0)
+            // Neither the server's log nor any command's output other than `create` ever held the key.
+            #expect(!server.standardError.contains(key))
+            #expect(!listed.stderr.contains(key) && !relisted.stdout.contains(key))
         }
     }
 
     @Test("the log has one line per request with method, path, status, duration, request id and key id, never the key")
     func requestLogLines() async throws {
-        let (database, directory) = try temporaryDatabase()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (server, port) = try await ServerProcess.serve(database: database)
-        let key = try bootstrapKey(in: server.standardError)
-        let bootstrapText = server.standardError
-        let wrongKey = "pictai_" + String(repeating: "Z", count: 40)
-        let requestID = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-            _ = try await client.call(.get, collectionPath, key: wrongKey)
-            let response = try await client.call(.get, "\(collectionPath)/20251217080657842fux3au9kh1p0j5s?x=1", key: key)
-            return response.headers[HTTPField.Name("X-Request-Id")!] ?? ""
+        try await withDatabaseURL(.sqlite) { database in
+            let (server, port) = try await ServerProcess.serve(database: database)
+            let key = try #require(bootstrapKey(in: server.standardError))
+            let bootstrapText = server.standardError
+            let wrongKey = "pictai_" + String(repeating: "Z", count: 40)
+            let requestID = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                _ = try await client.call(.get, collectionPath, key: wrongKey)
+                let response = try await client.call(.get, "\(collectionPath)/20251217080657842fux3au9kh1p0j5s?x=1", key: key)
+                return response.headers[HTTPField.Name("X-Request-Id")!] ?? ""
+            }
+            server.signal(SIGTERM)
+            _ = try await server.waitForExit()
+            let log = String(server.standardError.dropFirst(bootstrapText.count))
+            let lines = log.split(separator: "\n").filter { $0.contains("path=") }
+            #expect(lines.count == 2)
+            let line = try #require(lines.first { $0.contains(requestID) })
+            for field in ["method=GET", "status=404", "duration_ms=", "key_id=key_", "path=\(collectionPath)/20251217080657842fux3au9kh1p0j5s"] {
+                #expect(line.contains(field), "missing \(field) in \(line)")
+            }
+            #expect(!line.contains("x=1"))
+            #expect(!log.contains(key))
+            #expect(!log.contains(wrongKey))
         }
-        server.signal(SIGTERM)
-        _ = try await server.waitForExit()
-        let log = String(server.standardError.dropFirst(bootstrapText.count))
-        let lines = log.split(separator: "\n").filter { $0.contains("path=") }
-        #expect(lines.count == 2)
-        let line = try #require(lines.first { $0.contains(requestID) })
-        for field in ["method=GET", "status=404", "duration_ms=", "key_id=key_", "path=\(collectionPath)/20251217080657842fux3au9kh1p0j5s"] {
-            #expect(line.contains(field), "missing \(field) in \(line)")
-        }
-        #expect(!line.contains("x=1"))
-        #expect(!log.contains(key))
-        #expect(!log.contains(wrongKey))
     }
 
     @Test("configuration comes from the environment, and a malformed value is an error, not ignored")
     func environmentConfiguration() async throws {
-        let (database, directory) = try temporaryDatabase()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let bad = try ServerProcess(["serve"], environment: ["AWS_CONNECTIONS_PORT": "abc", "AWS_CONNECTIONS_DATABASE": database])
-        #expect(try await bad.waitForExit() != 0)
-        let good = try ServerProcess(
-            ["serve"],
-            environment: [
-                "AWS_CONNECTIONS_PORT": "0", "AWS_CONNECTIONS_DATABASE": database, "AWS_CONNECTIONS_HOST": "localhost",
-            ])
-        try await good.waitForStandardError(containing: "listening on http://localhost:")
-        #expect(FileManager.default.fileExists(atPath: String(database.dropFirst("sqlite:".count))))
-        good.signal(SIGTERM)
-        #expect(try await good.waitForExit() == 0)
+        try await withDatabaseURL(.sqlite) { database in
+            let bad = try ServerProcess(["serve"], environment: ["AWS_CONNECTIONS_PORT": "abc", "AWS_CONNECTIONS_DATABASE": database])
+            #expect(try await bad.waitForExit() != 0)
+            let good = try ServerProcess(
+                ["serve"],
+                environment: [
+                    "AWS_CONNECTIONS_PORT": "0", "AWS_CONNECTIONS_DATABASE": database, "AWS_CONNECTIONS_HOST": "localhost",
+                ])
+            try await good.waitForStandardError(containing: "listening on http://localhost:")
+            #expect(FileManager.default.fileExists(atPath: String(database.dropFirst("sqlite:".count))))
+            good.signal(SIGTERM)
+            #expect(try await good.waitForExit() == 0)
+        }
     }
 
     @Test("an unusable database path is a clear error and a non-zero exit")
@@ -237,7 +225,7 @@ struct ProcessTests {
         let bad = try await ServerProcess.run(["serve", "--port", "0", "--database", "mysql://x"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("--database"))
-        // PostgreSQL is a later addition: until then it is refused plainly, never half-served.
+        // An unreachable PostgreSQL is refused plainly at start, never half-served.
         let postgres = try await ServerProcess.run(["serve", "--port", "0", "--database", "postgres://u:p@127.0.0.1:1/db"])
         #expect(postgres.status != 0)
         #expect(postgres.stderr.contains("PostgreSQL"))

@@ -7,10 +7,17 @@ import NIOCore
 func withLiveClients<Result: Sendable>(
     count: Int, port: Int, _ body: @escaping @Sendable (Int, TestClient) async throws -> Result
 ) async throws -> [Result] {
+    try await withLiveClients(count: count, ports: [port], body)
+}
+
+/// The same, spreading the clients over several servers: client `i` talks to `ports[i % ports.count]`.
+func withLiveClients<Result: Sendable>(
+    count: Int, ports: [Int], _ body: @escaping @Sendable (Int, TestClient) async throws -> Result
+) async throws -> [Result] {
     try await withThrowingTaskGroup(of: (Int, Result).self) { group in
         for index in 0..<count {
             group.addTask {
-                let value = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                let value = try await TestClient.withClient(host: "127.0.0.1", port: ports[index % ports.count]) { client in
                     try await body(index, client)
                 }
                 return (index, value)
