@@ -72,7 +72,7 @@ struct ConditionalRequestTests {
                 .put, path(id), key: world.alpha, body: #"{"name":"a","version":1}"#, headers: [.ifMatch: #""2""#])
             #expect(disagree.status == .badRequest)
             #expect(try disagree.errorFields() == ["version"])
-            for bad in [#"W/"1""#, "1", #""1", "2""#, #""abc""#, #""0""#] {
+            for bad in [#"W/"1""#, "1", #""1", "2""#, #""abc""#, #""0""#, #""+1""#] {
                 let response = try await client.send(
                     .put, path(id), key: world.alpha, body: #"{"name":"a","version":1}"#, headers: [.ifMatch: bad])
                 #expect(response.status == .badRequest, "If-Match: \(bad)")

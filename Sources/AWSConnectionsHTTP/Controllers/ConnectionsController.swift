@@ -28,15 +28,16 @@ public struct ConnectionsController: Sendable {
         let idempotencyKey = try IdempotencyKey.parse(request)
         let now = Timestamp.now()
         let connection = Connection(creating: new, account: caller.accountID, at: now, id: .generate(at: now))
-        guard let idempotencyKey else {
-            return Self.created(try await store.create(connection))
-        }
         let body = ConnectionJSON.encode(connection)
+        guard let idempotencyKey else {
+            _ = try await store.create(connection)
+            return Self.created(id: connection.id, body: body)
+        }
         let record = IdempotentCreate(
             key: idempotencyKey, fingerprint: new.fingerprint, response: Array(buffer: body), now: now)
         switch try await store.create(connection, idempotency: record) {
-        case .created(let connection):
-            return Self.created(connection)
+        case .created:
+            return Self.created(id: connection.id, body: body)
         case .replayed(let id, let response):
             var replay = Self.created(id: id, body: ByteBuffer(bytes: response))
             replay.headers[IdempotencyKey.replayedHeader] = "true"
@@ -49,10 +50,6 @@ public struct ConnectionsController: Sendable {
     }
 
     /// 201 with Location and ETag; a created connection is always at version 1.
-    private static func created(_ connection: Connection) -> Response {
-        created(id: connection.id, body: ConnectionJSON.encode(connection))
-    }
-
     private static func created(id: ConnectionID, body: ByteBuffer) -> Response {
         Response(
             status: .created,
@@ -95,9 +92,7 @@ public struct ConnectionsController: Sendable {
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireScope(.write)
         let body = try await RequestBody.json(request)
-        let ifMatch = try Preconditions.ifMatch(request)
-        var versionFromIfMatch: Int64?
-        if case .version(let version) = ifMatch { versionFromIfMatch = version }
+        let versionFromIfMatch = try Preconditions.ifMatchVersion(request)
         let changes = try ConnectionRules.changes(from: body, versionFromIfMatch: versionFromIfMatch)
         let id = try Self.connectionID(context)
         switch try await store.update(id: id, account: caller.accountID, changes: changes, at: .now()) {
@@ -116,10 +111,8 @@ public struct ConnectionsController: Sendable {
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireScope(.write)
-        let ifMatch = try Preconditions.ifMatch(request)
+        let expectedVersion = try Preconditions.ifMatchVersion(request)
         let id = try Self.connectionID(context)
-        var expectedVersion: Int64?
-        if case .version(let version) = ifMatch { expectedVersion = version }
         switch try await store.delete(id: id, account: caller.accountID, expectedVersion: expectedVersion) {
         case .deleted:
             return Response(status: .noContent)

@@ -7,30 +7,21 @@ import Hummingbird
 enum Preconditions {
     static func entityTag(version: Int64) -> String { "\"\(version)\"" }
 
-    /// What an `If-Match` header asks of a write.
-    enum IfMatch: Equatable {
-        /// No header: the body's `version` decides.
-        case absent
-        /// `*`: the connection must exist, which the write checks anyway.
-        case any
-        /// One strong tag naming a version.
-        case version(Int64)
-    }
-
-    /// Parses `If-Match`. Only `*` or a single strong tag naming a version can be honoured
-    /// by a one-statement compare-and-write; anything else is refused with a 400 rather
-    /// than guessed at.
-    static func ifMatch(_ request: Request) throws -> IfMatch {
+    /// The version an `If-Match` header names, or nil when there is no header or it is `*`
+    /// (which only asks that the connection exist, as every write checks anyway). Only `*`
+    /// or a single strong tag can be honoured by a one-statement compare-and-write; anything
+    /// else is refused with a 400 rather than guessed at.
+    static func ifMatchVersion(_ request: Request) throws -> Int64? {
         let values = request.headers[values: .ifMatch]
-        guard !values.isEmpty else { return .absent }
+        guard !values.isEmpty else { return nil }
         let tags = listMembers(values)
-        if tags == ["*"] { return .any }
+        if tags == ["*"] { return nil }
         guard tags.count == 1, let version = version(fromStrongTag: tags[0]) else {
             throw Problem(
                 status: .badRequest, code: "invalid_if_match",
                 detail: #"If-Match must be * or one entity tag as ETag gives it, such as "3"."#)
         }
-        return .version(version)
+        return version
     }
 
     /// Whether `If-None-Match` names the current version (or `*`), making a GET a 304.
@@ -54,7 +45,10 @@ enum Preconditions {
     private static func version(fromStrongTag tag: String) -> Int64? {
         guard tag.count >= 3, tag.hasPrefix("\""), tag.hasSuffix("\"") else { return nil }
         let digits = tag.dropFirst().dropLast()
-        guard digits.allSatisfy(\.isASCII), let version = Int64(digits), version >= 1 else { return nil }
+        // Digits only: Int64 alone would also take "+3".
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int64(digits), version >= 1 else {
+            return nil
+        }
         return version
     }
 }
