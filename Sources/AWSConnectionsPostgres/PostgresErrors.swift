@@ -57,19 +57,3 @@ func isTransient(sqlState: String) -> Bool {
     ]
     return transientClasses.contains(sqlState.prefix(2)) || transientCodes.contains(sqlState)
 }
-
-/// Operator-facing text for a failure to reach or prepare the database at start.
-func describeStartFailure(_ error: any Error) -> String {
-    if let error = error as? PSQLError {
-        if error.code == .server {
-            return "\(error.serverInfo?[.sqlState] ?? "") \(error.serverInfo?[.message] ?? "")"
-        }
-        return error.underlying.map { String(describing: $0) } ?? "\(error.code)"
-    }
-    if let error = error as? PostgresTransactionError {
-        let cause = error.beginError ?? error.closureError ?? error.commitError ?? error.rollbackError
-        return cause.map(describeStartFailure) ?? "transaction failed"
-    }
-    if let error = error as? StoreError { return error.detail }
-    return String(describing: error)
-}

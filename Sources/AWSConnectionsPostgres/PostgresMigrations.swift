@@ -91,14 +91,14 @@ enum PostgresMigrations {
             connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
             throw .unavailable(
-                "cannot connect to \(settings.redactedDescription): \(describeStartFailure(error))")
+                "cannot connect to \(settings.redactedDescription): \(translate(error).detail)")
         }
         do {
             try await apply(on: connection, logger: logger)
             try? await connection.close()
         } catch {
             try? await connection.close()
-            throw .failed("migrating \(settings.redactedDescription) failed: \(describeStartFailure(error))")
+            throw .failed("migrating \(settings.redactedDescription) failed: \(translate(error).detail)")
         }
     }
 

@@ -69,9 +69,7 @@ public struct PostgresSettings: Sendable, Equatable {
         let bareHost = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         self.init(
             host: bareHost, port: port,
-            username: components.percentEncodedUser?.removingPercentEncoding ?? user,
-            password: components.percentEncodedPassword?.removingPercentEncoding,
-            database: database.removingPercentEncoding ?? (database.isEmpty ? user : database),
+            username: user, password: components.password, database: database.removingPercentEncoding ?? database,
             tls: tls)
         if self.database.isEmpty { self.database = self.username }
     }

@@ -138,7 +138,6 @@ private final class AnswerOnce<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Result<T, StoreError>, Never>?
         var afterResume: (@Sendable () -> Void)?
-        var resumed = false
         var connection: PostgresConnection?
     }
 
@@ -155,7 +154,6 @@ private final class AnswerOnce<T: Sendable>: Sendable {
             let taken = (state.continuation, state.afterResume)
             state.continuation = nil
             state.afterResume = nil
-            state.resumed = true
             return taken
         }
         guard let continuation else { return false }
@@ -167,7 +165,7 @@ private final class AnswerOnce<T: Sendable>: Sendable {
     /// Runs `action` once resumed (at once if that already happened).
     func onResume(_ action: @escaping @Sendable () -> Void) {
         let runNow = state.withLock { state in
-            if state.resumed { return true }
+            if state.continuation == nil { return true }
             state.afterResume = action
             return false
         }
@@ -178,7 +176,7 @@ private final class AnswerOnce<T: Sendable>: Sendable {
     /// lease granted after the deadline runs nothing.
     func attach(_ connection: PostgresConnection) throws {
         try state.withLock { state in
-            if state.resumed { throw CancellationError() }
+            if state.continuation == nil { throw CancellationError() }
             state.connection = connection
         }
     }
