@@ -12,7 +12,8 @@ struct KeysCommand: AsyncParsableCommand {
     )
 
     /// Key commands print their results; the log carries only the store's warnings and errors.
-    static var logger: Logger { LogSetup.bootstrap(level: .warning) }
+    /// A `let`: swift-log allows one bootstrap per process.
+    static let logger: Logger = LogSetup.bootstrap(level: .warning)
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
