@@ -61,6 +61,7 @@ struct AuthTests {
             let response = try await client.list(key: issued.key.secret)
             #expect(response.status == .unauthorized)
             #expect(try response.problemCode() == "invalid_api_key")
+            #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
             #expect(try await client.list(key: world.alpha).status == .ok)
         }
     }

@@ -37,6 +37,7 @@ struct ErrorTests {
             let first = try await client.list(key: world.alpha).headers[HTTPField.Name("X-Request-Id")!]
             let second = try await client.list(key: world.alpha).headers[HTTPField.Name("X-Request-Id")!]
             #expect(first != nil)
+            #expect(second != nil)
             #expect(first != second)
         }
     }
@@ -116,6 +117,7 @@ struct ErrorTests {
                 headers: [.authorization: world.alpha, .contentType: "application/json"],
                 body: .init(bytes: bytes))
             #expect(response.status == .badRequest)
+            #expect(try APIResponse(response).problemCode() == "invalid_json")
         }
     }
 

@@ -76,6 +76,7 @@ struct IdempotencyTests {
                 return (response.status, id)
             }
             #expect(answers.allSatisfy { $0.0 == .created })
+            #expect(answers.allSatisfy { $0.1 != nil }, "every answer, replayed or not, carries the connection")
             #expect(Set(answers.compactMap(\.1)).count == 1)
             #expect((try await client.list(key: world.alpha).json()["Items"] as? [Any])?.count == 1)
         }
