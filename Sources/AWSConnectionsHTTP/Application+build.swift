@@ -6,7 +6,9 @@ public import Logging
 /// Builds the router with every route and middleware; the one place the HTTP layer is wired.
 ///
 /// Used by `serve` and by the tests, so tests exercise exactly what production runs.
-public func buildRouter(connections: any ConnectionStore, keys: any APIKeyStore) -> Router<AppRequestContext> {
+public func buildRouter(
+    connections: any ConnectionStore, keys: any APIKeyStore, policy: ServicePolicy = ServicePolicy()
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.get("/problems/:code") { _, context in
@@ -17,7 +19,7 @@ public func buildRouter(connections: any ConnectionStore, keys: any APIKeyStore)
             body: .init(byteBuffer: ProblemJSON.encode(entry)))
     }
     let api = router.group(Routes.base).add(middleware: APIKeyAuthMiddleware(keys: keys))
-    ConnectionsController(store: connections).addRoutes(to: api)
+    ConnectionsController(store: connections, policy: policy).addRoutes(to: api)
     return router
 }
 
@@ -29,6 +31,7 @@ public func buildRouter(connections: any ConnectionStore, keys: any APIKeyStore)
 public func buildApplication(
     connections: any ConnectionStore,
     keys: any APIKeyStore,
+    policy: ServicePolicy = ServicePolicy(),
     host: String,
     port: Int,
     idleTimeout: Duration = .seconds(60),
@@ -36,7 +39,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(connections: connections, keys: keys),
+        router: buildRouter(connections: connections, keys: keys, policy: policy),
         server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
         configuration: .init(address: .hostname(host, port: port), serverName: nil),
         onServerRunning: onServerRunning,

@@ -70,6 +70,38 @@ enum PostgresMigrations {
                 )
                 """
             ]),
+        Step(
+            name: "0003-history-and-quota",
+            statements: [
+                "ALTER TABLE accounts ADD COLUMN connection_count BIGINT NOT NULL DEFAULT 0",
+                "UPDATE accounts SET connection_count = (SELECT count(*) FROM connections WHERE account_id = accounts.id)",
+                """
+                CREATE TABLE connection_history (
+                    connection_id TEXT COLLATE "C" NOT NULL,
+                    version BIGINT NOT NULL CHECK (version >= 1),
+                    account_id BIGINT NOT NULL REFERENCES accounts(id),
+                    changed_at BIGINT NOT NULL,
+                    key_id TEXT,
+                    change TEXT NOT NULL CHECK (change IN ('created', 'updated', 'deleted')),
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    aws_account_id TEXT NOT NULL,
+                    aws_region TEXT NOT NULL,
+                    enabled BOOLEAN NOT NULL,
+                    PRIMARY KEY (connection_id, version)
+                )
+                """,
+                "CREATE INDEX connection_history_deletions ON connection_history (changed_at) WHERE change = 'deleted'",
+                // History rows hold the state each change left, so a backfilled row is the
+                // connection as it is now: the baseline for the changes that follow.
+                """
+                INSERT INTO connection_history
+                    SELECT id, version, account_id, updated_at, NULL, 'created', name, description, aws_account_id,
+                        aws_region, enabled
+                    FROM connections
+                """,
+                "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)",
+            ]),
     ]
 
     /// An arbitrary constant naming this application's migration lock among advisory locks.

@@ -128,15 +128,42 @@ struct FilteredConnectionsOfAccount: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try decodeConnectionRow(row) }
 }
 
-struct InsertConnection: PostgresPreparedStatement {
-    static let name = "aws_connections_insert_connection_1"
-    static let sql = "INSERT INTO connections (\(connectionColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-    typealias Row = ()
+/// The columns of a history row, in the order the statements below write them.
+let historyColumns =
+    "connection_id, version, account_id, changed_at, key_id, change, name, description, aws_account_id, aws_region, enabled"
+
+/// A create: takes one place of the account's quota, inserts the connection and records its
+/// `created` history, in one statement. Answers one row when it created, none when the
+/// account was full. The quota counter's row lock is what makes the quota exact: two
+/// creates for one account at its last free place cannot both take it.
+struct CreateConnection: PostgresPreparedStatement {
+    static let name = "aws_connections_create_connection_1"
+    static let sql = """
+        WITH claimed AS (
+            UPDATE accounts SET connection_count = connection_count + 1
+            WHERE id = $2 AND connection_count < $11
+            RETURNING id
+        ), inserted AS (
+            INSERT INTO connections (\(connectionColumns))
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM claimed
+            RETURNING id
+        ), recorded AS (
+            INSERT INTO connection_history (\(historyColumns))
+            SELECT $1, $10, $2, $8, $12, 'created', $3, $4, $5, $6, $7 FROM inserted
+        )
+        SELECT id FROM inserted
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .text, .int8, .text, .text, .text, .text, .bool, .int8, .int8, .int8, .int8, .text,
+    ]
+    typealias Row = String
 
     let connection: Connection
+    let key: KeyID
+    let quota: Int
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 10)
+        var bindings = PostgresBindings(capacity: 12)
         bindings.append(connection.id.rawValue)
         bindings.append(connection.accountID.rawValue)
         bindings.append(connection.name)
@@ -147,33 +174,88 @@ struct InsertConnection: PostgresPreparedStatement {
         bindings.append(connection.createdDate.millisecondsSinceEpoch)
         bindings.append(connection.updatedDate.millisecondsSinceEpoch)
         bindings.append(connection.version)
+        bindings.append(Int64(quota))
+        bindings.append(key.rawValue)
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row { () }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
 }
 
-/// The version compare-and-write: one statement that checks id, owner and version and writes.
-struct UpdateConnection: PostgresPreparedStatement {
-    static let name = "aws_connections_update_connection_1"
+/// The compare-and-delete: deletes the connection if it is the account's (and at the
+/// expected version, when one is given), frees its quota place and records the delete, in
+/// one statement. Answers one row when it deleted.
+struct DeleteConnection: PostgresPreparedStatement {
+    static let name = "aws_connections_delete_connection_1"
     static let sql = """
-        UPDATE connections
-        SET name = $1, description = COALESCE($2, description), enabled = COALESCE($3, enabled),
-            updated_at = GREATEST($4, updated_at), version = version + 1
-        WHERE id = $5 AND account_id = $6 AND version = $7
-        RETURNING \(connectionColumns)
+        WITH deleted AS (
+            DELETE FROM connections
+            WHERE id = $1 AND account_id = $2 AND ($3::bigint IS NULL OR version = $3)
+            RETURNING \(connectionColumns)
+        ), freed AS (
+            UPDATE accounts SET connection_count = connection_count - 1
+            WHERE id IN (SELECT account_id FROM deleted)
+        ), recorded AS (
+            INSERT INTO connection_history (\(historyColumns))
+            SELECT id, version + 1, account_id, $4, $5, 'deleted', name, description, aws_account_id, aws_region,
+                enabled
+            FROM deleted
+        )
+        SELECT id FROM deleted
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8, .int8, .text]
+    typealias Row = String
+
+    let id: ConnectionID
+    let account: AccountID
+    let expectedVersion: Int64?
+    let key: KeyID
+    let now: Timestamp
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(id.rawValue)
+        bindings.append(account.rawValue)
+        bindings.append(expectedVersion)
+        bindings.append(now.millisecondsSinceEpoch)
+        bindings.append(key.rawValue)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+}
+
+/// The version compare-and-write: one statement that checks id, owner and version, writes,
+/// and records the change in the connection's history.
+struct UpdateConnection: PostgresPreparedStatement {
+    static let name = "aws_connections_update_connection_2"
+    static let sql = """
+        WITH updated AS (
+            UPDATE connections
+            SET name = $1, description = COALESCE($2, description), enabled = COALESCE($3, enabled),
+                updated_at = GREATEST($4, updated_at), version = version + 1
+            WHERE id = $5 AND account_id = $6 AND version = $7
+            RETURNING \(connectionColumns)
+        ), recorded AS (
+            INSERT INTO connection_history (\(historyColumns))
+            SELECT id, version, account_id, updated_at, $8, 'updated', name, description, aws_account_id, aws_region,
+                enabled
+            FROM updated
+        )
+        SELECT \(connectionColumns) FROM updated
         """
     // Declared, so that an omitted (NULL) description or enabled is never of an unknown type.
-    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .bool, .int8, .text, .int8, .int8]
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .bool, .int8, .text, .int8, .int8, .text]
     typealias Row = ConnectionRow
 
     let id: ConnectionID
     let account: AccountID
     let changes: ConnectionChanges
+    let key: KeyID
     let now: Timestamp
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 7)
+        var bindings = PostgresBindings(capacity: 8)
         bindings.append(changes.name)
         bindings.append(changes.description)
         bindings.append(changes.enabled)
@@ -181,6 +263,7 @@ struct UpdateConnection: PostgresPreparedStatement {
         bindings.append(id.rawValue)
         bindings.append(account.rawValue)
         bindings.append(changes.expectedVersion)
+        bindings.append(key.rawValue)
         return bindings
     }
 

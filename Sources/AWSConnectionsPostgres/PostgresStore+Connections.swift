@@ -3,37 +3,43 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresStore: ConnectionStore {
-    public func create(_ connection: Connection) async throws -> Connection {
-        try await perform { database in
-            for try await _ in try await database.execute(InsertConnection(connection: connection), logger: self.logger) {}
-            return connection
-        }
-    }
-
-    public func create(_ connection: Connection, idempotency: IdempotentCreate) async throws -> CreateOutcome {
+    public func create(_ connection: Connection, by key: KeyID, quota: Int, idempotency: IdempotentCreate?)
+        async throws -> CreateOutcome
+    {
         let logger = self.logger
+        let create = CreateConnection(connection: connection, key: key, quota: quota)
+        guard let idempotency else {
+            return try await perform { database in
+                for try await _ in try await database.execute(create, logger: logger) { return .created(connection) }
+                return .quotaExceeded(limit: quota)
+            }
+        }
         let account = connection.accountID.rawValue
         return try await transaction { database in
-            _ = try await database.query(
-                """
-                DELETE FROM idempotency_keys
-                WHERE account_id = \(account) AND created_at < \(idempotency.expiryCutoff.millisecondsSinceEpoch)
-                """, logger: logger)
             // A concurrent request with the same key waits here on the primary key until the
-            // first commits, then inserts nothing and reads the first one's record below.
+            // first commits, then claims nothing and reads the first one's record below. A
+            // record past its retention that the purge has not removed yet is taken over.
             let claimed = try await database.query(
                 """
                 INSERT INTO idempotency_keys (account_id, key, fingerprint, connection_id, response, created_at)
                 VALUES (\(account), \(idempotency.key), \(ByteBuffer(bytes: idempotency.fingerprint)),
                     \(connection.id.rawValue), \(ByteBuffer(bytes: idempotency.response)),
                     \(idempotency.now.millisecondsSinceEpoch))
-                ON CONFLICT (account_id, key) DO NOTHING RETURNING 1
+                ON CONFLICT (account_id, key) DO UPDATE
+                    SET fingerprint = EXCLUDED.fingerprint, connection_id = EXCLUDED.connection_id,
+                        response = EXCLUDED.response, created_at = EXCLUDED.created_at
+                    WHERE idempotency_keys.created_at < \(idempotency.expiryCutoff.millisecondsSinceEpoch)
+                RETURNING 1
                 """, logger: logger)
             var inserted = false
             for try await _ in claimed { inserted = true }
             if inserted {
-                for try await _ in try await database.execute(InsertConnection(connection: connection), logger: logger) {}
-                return .created(connection)
+                for try await _ in try await database.execute(create, logger: logger) { return .created(connection) }
+                // Full: the key must not stay recorded for a connection that was never made.
+                for try await _ in try await database.query(
+                    "DELETE FROM idempotency_keys WHERE account_id = \(account) AND key = \(idempotency.key)",
+                    logger: logger) {}
+                return .quotaExceeded(limit: quota)
             }
             let rows = try await database.query(
                 """
@@ -73,12 +79,12 @@ extension PostgresStore: ConnectionStore {
         }
     }
 
-    public func update(id: ConnectionID, account: AccountID, changes: ConnectionChanges, at now: Timestamp)
-        async throws -> UpdateOutcome
-    {
+    public func update(
+        id: ConnectionID, account: AccountID, changes: ConnectionChanges, by key: KeyID, at now: Timestamp
+    ) async throws -> UpdateOutcome {
         try await perform { database in
-            // The compare (account and version) and the write are one statement.
-            let statement = UpdateConnection(id: id, account: account, changes: changes, now: now)
+            // The compare (account and version), the write and its history are one statement.
+            let statement = UpdateConnection(id: id, account: account, changes: changes, key: key, now: now)
             for try await row in try await database.execute(statement, logger: self.logger) {
                 return .updated(Connection(row))
             }
@@ -91,20 +97,56 @@ extension PostgresStore: ConnectionStore {
         }
     }
 
-    public func delete(id: ConnectionID, account: AccountID, expectedVersion: Int64?) async throws -> DeleteOutcome {
+    public func delete(
+        id: ConnectionID, account: AccountID, expectedVersion: Int64?, by key: KeyID, at now: Timestamp
+    ) async throws -> DeleteOutcome {
         try await perform { database in
-            // The compare (account and, if asked, version) and the delete are one statement.
-            let rows = try await database.query(
-                """
-                DELETE FROM connections WHERE id = \(id.rawValue) AND account_id = \(account.rawValue)
-                    AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
-                RETURNING id
-                """, logger: self.logger)
-            for try await _ in rows { return .deleted }
+            // The compare (account and, if asked, version), the delete and its history are
+            // one statement.
+            let statement = DeleteConnection(
+                id: id, account: account, expectedVersion: expectedVersion, key: key, now: now)
+            for try await _ in try await database.execute(statement, logger: self.logger) { return .deleted }
             guard let stored = try await Self.ownerAndVersion(database, id: id, logger: self.logger) else {
                 return .notFound
             }
             return stored.owner == account.rawValue ? .versionConflict(currentVersion: stored.version) : .forbidden
+        }
+    }
+
+    public func history(id: ConnectionID) async throws -> [HistoryRecord] {
+        try await perform { database in
+            let rows = try await database.query(
+                """
+                SELECT \(unescaped: historyColumns) FROM connection_history
+                WHERE connection_id = \(id.rawValue) ORDER BY version
+                """, logger: self.logger)
+            var records: [HistoryRecord] = []
+            for try await row in rows.decode(
+                (String, Int64, Int64, Int64, String?, String, String, String, String, String, Bool).self)
+            {
+                records.append(
+                    HistoryRecord(
+                        connectionID: ConnectionID(uncheckedRawValue: row.0), accountID: AccountID(row.2), version: row.1,
+                        changedDate: Timestamp(millisecondsSinceEpoch: row.3), keyID: row.4.map(KeyID.init),
+                        // The column's CHECK admits only the three kinds.
+                        kind: ChangeKind(rawValue: row.5) ?? .updated, name: row.6, description: row.7,
+                        awsAccountID: row.8, awsRegion: row.9, enabled: row.10))
+            }
+            return records
+        }
+    }
+
+    public func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws {
+        try await perform { database in
+            for try await _ in try await database.query(
+                """
+                DELETE FROM connection_history WHERE connection_id IN (
+                    SELECT connection_id FROM connection_history
+                    WHERE change = 'deleted' AND changed_at < \(deletedBefore.millisecondsSinceEpoch))
+                """, logger: self.logger) {}
+            for try await _ in try await database.query(
+                "DELETE FROM idempotency_keys WHERE created_at < \(idempotencyKeysBefore.millisecondsSinceEpoch)",
+                logger: self.logger) {}
         }
     }
 

@@ -57,6 +57,37 @@ enum SQLiteMigrations {
                     ) STRICT, WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("0003-history-and-quota") { db in
+            // History rows hold the state each change left, so a backfilled row is the
+            // connection as it is now: the baseline for the changes that follow.
+            try db.execute(
+                sql: """
+                    ALTER TABLE accounts ADD COLUMN connection_count INTEGER NOT NULL DEFAULT 0;
+                    UPDATE accounts SET connection_count = (SELECT count(*) FROM connections WHERE account_id = accounts.id);
+
+                    CREATE TABLE connection_history (
+                        connection_id TEXT NOT NULL,
+                        version INTEGER NOT NULL CHECK (version >= 1),
+                        account_id INTEGER NOT NULL REFERENCES accounts(id),
+                        changed_at INTEGER NOT NULL,
+                        key_id TEXT,
+                        change TEXT NOT NULL CHECK (change IN ('created', 'updated', 'deleted')),
+                        name TEXT NOT NULL,
+                        description TEXT NOT NULL,
+                        aws_account_id TEXT NOT NULL,
+                        aws_region TEXT NOT NULL,
+                        enabled INTEGER NOT NULL,
+                        PRIMARY KEY (connection_id, version)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX connection_history_deletions ON connection_history(changed_at) WHERE change = 'deleted';
+                    INSERT INTO connection_history
+                        SELECT id, version, account_id, updated_at, NULL, 'created', name, description, aws_account_id,
+                            aws_region, enabled
+                        FROM connections;
+
+                    CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+                    """)
+        }
         return migrator
     }
 }

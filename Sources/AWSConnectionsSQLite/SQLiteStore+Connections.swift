@@ -6,40 +6,55 @@ extension SQLiteStore: ConnectionStore {
     static let connectionColumns =
         "id, account_id, name, description, aws_account_id, aws_region, enabled, created_at, updated_at, version"
 
-    public func create(_ connection: Connection) async throws -> Connection {
+    public func create(_ connection: Connection, by key: KeyID, quota: Int, idempotency: IdempotentCreate?)
+        async throws -> CreateOutcome
+    {
         try await write { db in
-            try Self.insert(connection, into: db)
-            return connection
-        }
-    }
-
-    public func create(_ connection: Connection, idempotency: IdempotentCreate) async throws -> CreateOutcome {
-        try await write { db in
-            // Inside the writer's transaction: the check, the insert and the record are atomic.
-            try db.execute(
-                sql: "DELETE FROM idempotency_keys WHERE account_id = ? AND created_at < ?",
-                arguments: [connection.accountID.rawValue, idempotency.expiryCutoff.millisecondsSinceEpoch])
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT fingerprint, connection_id, response FROM idempotency_keys WHERE account_id = ? AND key = ?",
-                arguments: [connection.accountID.rawValue, idempotency.key])
-            {
-                let fingerprint: Data = row[0]
-                let response: Data = row[2]
-                guard Array(fingerprint) == idempotency.fingerprint else { return .keyReused }
-                return .replayed(connectionID: ConnectionID(uncheckedRawValue: row[1]), response: Array(response))
+            // Inside the writer's transaction: the key check, the quota, the insert and the
+            // records are atomic.
+            if let idempotency, let recorded = try Self.recordedRequest(db, account: connection.accountID, idempotency) {
+                return recorded
             }
+            let claimed = try db.cachedStatement(
+                sql: "UPDATE accounts SET connection_count = connection_count + 1 WHERE id = ? AND connection_count < ?")
+            try claimed.execute(arguments: [connection.accountID.rawValue, quota])
+            guard db.changesCount == 1 else { return .quotaExceeded(limit: quota) }
             try Self.insert(connection, into: db)
-            try db.execute(
-                sql: """
-                    INSERT INTO idempotency_keys (account_id, key, fingerprint, connection_id, response, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+            try Self.insert(HistoryRecord(.created, of: connection, by: key, at: connection.createdDate), into: db)
+            if let idempotency {
+                // REPLACE: a record of the same key past its retention may not be purged yet.
+                try db.cachedStatement(
+                    sql: """
+                        INSERT OR REPLACE INTO idempotency_keys
+                            (account_id, key, fingerprint, connection_id, response, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
                     connection.accountID.rawValue, idempotency.key, Data(idempotency.fingerprint),
                     connection.id.rawValue, Data(idempotency.response), idempotency.now.millisecondsSinceEpoch,
                 ])
+            }
             return .created(connection)
         }
+    }
+
+    /// The outcome for a key already recorded within its retention, or nil.
+    private static func recordedRequest(_ db: Database, account: AccountID, _ idempotency: IdempotentCreate)
+        throws -> CreateOutcome?
+    {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT fingerprint, connection_id, response FROM idempotency_keys
+                WHERE account_id = ? AND key = ? AND created_at >= ?
+                """)
+        let arguments: StatementArguments = [
+            account.rawValue, idempotency.key, idempotency.expiryCutoff.millisecondsSinceEpoch,
+        ]
+        guard let row = try Row.fetchOne(statement, arguments: arguments) else { return nil }
+        let fingerprint: Data = row[0]
+        let response: Data = row[2]
+        guard Array(fingerprint) == idempotency.fingerprint else { return .keyReused }
+        return .replayed(connectionID: ConnectionID(uncheckedRawValue: row[1]), response: Array(response))
     }
 
     public func list(account: AccountID, query: ConnectionListQuery) async throws -> [Connection] {
@@ -73,8 +88,9 @@ extension SQLiteStore: ConnectionStore {
             row: Self.connection(from:))
     }
 
-    public func update(id: ConnectionID, account: AccountID, changes: ConnectionChanges, at now: Timestamp)
-        async throws -> UpdateOutcome
+    public func update(
+        id: ConnectionID, account: AccountID, changes: ConnectionChanges, by key: KeyID, at now: Timestamp
+    ) async throws -> UpdateOutcome
     {
         try await write { db in
             // The compare (account and version) and the write are one statement.
@@ -91,7 +107,9 @@ extension SQLiteStore: ConnectionStore {
                 id.rawValue, account.rawValue, changes.expectedVersion,
             ]
             if let row = try Row.fetchOne(statement, arguments: arguments) {
-                return .updated(Self.connection(from: row))
+                let updated = Self.connection(from: row)
+                try Self.insert(HistoryRecord(.updated, of: updated, by: key, at: updated.updatedDate), into: db)
+                return .updated(updated)
             }
             // Nothing was written; read why, inside the same transaction, to pick the error.
             guard let stored = try Self.ownerAndVersion(db, id: id) else { return .notFound }
@@ -99,16 +117,62 @@ extension SQLiteStore: ConnectionStore {
         }
     }
 
-    public func delete(id: ConnectionID, account: AccountID, expectedVersion: Int64?) async throws -> DeleteOutcome {
+    public func delete(
+        id: ConnectionID, account: AccountID, expectedVersion: Int64?, by key: KeyID, at now: Timestamp
+    ) async throws -> DeleteOutcome {
         try await write { db in
             // The compare (account and, if asked, version) and the delete are one statement.
             let statement = try db.cachedStatement(
-                sql: "DELETE FROM connections WHERE id = ?1 AND account_id = ?2 AND (?3 IS NULL OR version = ?3) RETURNING id")
-            if try String.fetchOne(statement, arguments: [id.rawValue, account.rawValue, expectedVersion]) != nil {
+                sql: """
+                    DELETE FROM connections WHERE id = ?1 AND account_id = ?2 AND (?3 IS NULL OR version = ?3)
+                    RETURNING \(Self.connectionColumns)
+                    """)
+            if let row = try Row.fetchOne(statement, arguments: [id.rawValue, account.rawValue, expectedVersion]) {
+                let deleted = Self.connection(from: row)
+                try db.cachedStatement(sql: "UPDATE accounts SET connection_count = connection_count - 1 WHERE id = ?")
+                    .execute(arguments: [account.rawValue])
+                try Self.insert(HistoryRecord(.deleted, of: deleted, by: key, at: now), into: db)
                 return .deleted
             }
             guard let stored = try Self.ownerAndVersion(db, id: id) else { return .notFound }
             return stored.owner == account.rawValue ? .versionConflict(currentVersion: stored.version) : .forbidden
+        }
+    }
+
+    public func history(id: ConnectionID) async throws -> [HistoryRecord] {
+        try reader.query(
+            """
+            SELECT connection_id, account_id, version, changed_at, key_id, change, name, description,
+                aws_account_id, aws_region, enabled
+            FROM connection_history WHERE connection_id = ? ORDER BY version
+            """, [.text(id.rawValue)]
+        ) { row in
+            HistoryRecord(
+                connectionID: ConnectionID(uncheckedRawValue: row.text(0)),
+                accountID: AccountID(row.int64(1)),
+                version: row.int64(2),
+                changedDate: Timestamp(millisecondsSinceEpoch: row.int64(3)),
+                keyID: row.optionalText(4).map(KeyID.init),
+                // The column's CHECK admits only the three kinds.
+                kind: ChangeKind(rawValue: row.text(5)) ?? .updated,
+                name: row.text(6),
+                description: row.text(7),
+                awsAccountID: row.text(8),
+                awsRegion: row.text(9),
+                enabled: row.bool(10))
+        }
+    }
+
+    public func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM connection_history WHERE connection_id IN (
+                        SELECT connection_id FROM connection_history WHERE change = 'deleted' AND changed_at < ?)
+                    """, arguments: [deletedBefore.millisecondsSinceEpoch])
+            try db.execute(
+                sql: "DELETE FROM idempotency_keys WHERE created_at < ?",
+                arguments: [idempotencyKeysBefore.millisecondsSinceEpoch])
         }
     }
 
@@ -120,6 +184,20 @@ extension SQLiteStore: ConnectionStore {
             connection.awsAccountID, connection.awsRegion, connection.enabled,
             connection.createdDate.millisecondsSinceEpoch, connection.updatedDate.millisecondsSinceEpoch,
             connection.version,
+        ])
+    }
+
+    private static func insert(_ record: HistoryRecord, into db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO connection_history (connection_id, version, account_id, changed_at, key_id, change, name,
+                    description, aws_account_id, aws_region, enabled)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            record.connectionID.rawValue, record.version, record.accountID.rawValue,
+            record.changedDate.millisecondsSinceEpoch, record.keyID?.rawValue, record.kind.rawValue, record.name,
+            record.description, record.awsAccountID, record.awsRegion, record.enabled,
         ])
     }
 

@@ -46,6 +46,20 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "seconds"))
     var shutdownTimeout: Int?
 
+    @Option(
+        name: .customLong("connection-quota"),
+        help: ArgumentHelp(
+            "Most connections one account may hold; default 10000 (env AWS_CONNECTIONS_CONNECTION_QUOTA).",
+            valueName: "count"))
+    var connectionQuota: Int?
+
+    @Option(
+        name: .customLong("history-retention-days"),
+        help: ArgumentHelp(
+            "Days a deleted connection's history stays readable; default 30 (env AWS_CONNECTIONS_HISTORY_RETENTION_DAYS).",
+            valueName: "days"))
+    var historyRetentionDays: Int?
+
     @OptionGroup var databaseOptions: DatabaseOptions
 
     func run() async throws {
@@ -59,6 +73,15 @@ struct ServeCommand: AsyncParsableCommand {
         guard idleSeconds > 0, shutdownSeconds > 0 else {
             throw ValidationError("--idle-timeout and --shutdown-timeout must be at least 1 second.")
         }
+        let quota = try connectionQuota ?? Environment.integer("AWS_CONNECTIONS_CONNECTION_QUOTA")
+            ?? ServicePolicy.defaultConnectionQuota
+        let retentionDays = try historyRetentionDays ?? Environment.integer("AWS_CONNECTIONS_HISTORY_RETENTION_DAYS") ?? 30
+        // Bounded so that the retention in milliseconds cannot overflow.
+        guard quota >= 1, (0...36_500).contains(retentionDays) else {
+            throw ValidationError("--connection-quota must be at least 1, --history-retention-days 0 to 36500.")
+        }
+        let policy = ServicePolicy(
+            connectionQuota: quota, deletedHistoryRetention: .seconds(Int64(retentionDays) * 24 * 60 * 60))
         let levelText = logLevel ?? Environment.value("AWS_CONNECTIONS_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
@@ -69,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
             if let issued = try await store.issueBootstrapKeyIfNoKeys(at: .now()) {
                 BootstrapKeyNotice.print(issued)
             }
-            try await serve(store: store, host: host, port: port, idleSeconds: idleSeconds,
+            try await serve(store: store, policy: policy, host: host, port: port, idleSeconds: idleSeconds,
                 shutdownSeconds: shutdownSeconds, logger: logger)
         }
         logger.info("stopped")
@@ -80,17 +103,25 @@ extension ServeCommand {
     /// Runs the HTTP server until a signal stops it and in-flight requests have finished.
     /// The store outlives it: it is closed only after the last request is answered.
     private func serve(
-        store: any ServiceStore, host: String, port: Int, idleSeconds: Int, shutdownSeconds: Int, logger: Logger
+        store: any ServiceStore, policy: ServicePolicy, host: String, port: Int, idleSeconds: Int,
+        shutdownSeconds: Int, logger: Logger
     ) async throws {
         let app = buildApplication(
-            connections: store, keys: store, host: host, port: port, idleTimeout: .seconds(idleSeconds), logger: logger,
+            connections: store, keys: store, policy: policy, host: host, port: port, idleTimeout: .seconds(idleSeconds), logger: logger,
             onServerRunning: { channel in
                 let boundPort = channel.localAddress?.port ?? port
                 let shownHost = host.contains(":") ? "[\(host)]" : host
                 logger.info("listening on http://\(shownHost):\(boundPort)")
             })
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [
+                .init(service: app),
+                // Its end at shutdown must not cut the server's draining short.
+                .init(
+                    service: Housekeeping(store: store, policy: policy, interval: .seconds(3600), logger: logger),
+                    successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownSeconds)
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()

@@ -91,7 +91,7 @@ struct IdempotencyTests {
             func attempt(at time: Timestamp) async throws -> CreateOutcome {
                 let connection = Connection(creating: new, account: caller.accountID, at: time, id: .generate(at: time))
                 return try await world.store.create(
-                    connection, idempotency: IdempotentCreate(key: "old", fingerprint: new.fingerprint, response: [1], now: time))
+                    connection, by: caller.keyID, quota: 10_000, idempotency: IdempotentCreate(key: "old", fingerprint: new.fingerprint, response: [1], now: time))
             }
             guard case .created(let first) = try await attempt(at: dayAgo) else { Issue.record("first create"); return }
             guard case .created(let second) = try await attempt(at: .now()) else { Issue.record("expired key replayed"); return }

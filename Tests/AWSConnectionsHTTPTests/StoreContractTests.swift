@@ -14,6 +14,19 @@ struct StoreContractTests {
             awsRegion: "us-east-1", enabled: true, createdDate: now, updatedDate: now, version: 1)
     }
 
+    /// The acting key recorded in history by the store calls below.
+    private let actingKey = KeyID("key_storecontract000")
+
+    /// Creates through the store, requiring it to succeed.
+    private func create(_ world: TestWorld, _ connection: Connection) async throws -> Connection {
+        let outcome = try await world.store.create(connection, by: actingKey, quota: 10_000, idempotency: nil)
+        guard case .created(let created) = outcome else {
+            Issue.record("create answered \(outcome)")
+            throw CancellationError()
+        }
+        return created
+    }
+
     private func accounts(_ world: TestWorld) async throws -> (alpha: AccountID, beta: AccountID) {
         let alpha = try #require(try await world.store.caller(forKeyHash: APIKey(world.alpha)!.hash))
         let beta = try #require(try await world.store.caller(forKeyHash: APIKey(world.beta)!.hash))
@@ -24,19 +37,19 @@ struct StoreContractTests {
     func updateOutcomes(store: StoreKind) async throws {
         try await withWorld(store) { world in
             let (alpha, beta) = try await accounts(world)
-            let created = try await world.store.create(newConnection(account: alpha))
+            let created = try await create(world, newConnection(account: alpha))
             let rename = ConnectionChanges(name: "renamed", description: nil, enabled: false, expectedVersion: 1)
             guard case .updated(let updated) = try await world.store.update(
-                id: created.id, account: alpha, changes: rename, at: .now())
+                id: created.id, account: alpha, changes: rename, by: actingKey, at: .now())
             else { Issue.record("first update did not apply"); return }
             #expect(updated.version == 2 && updated.name == "renamed" && updated.enabled == false)
             #expect(updated.description == created.description)
-            #expect(try await world.store.update(id: created.id, account: alpha, changes: rename, at: .now())
+            #expect(try await world.store.update(id: created.id, account: alpha, changes: rename, by: actingKey, at: .now())
                 == .versionConflict(currentVersion: 2))
             let current = ConnectionChanges(name: "x", description: nil, enabled: nil, expectedVersion: 2)
-            #expect(try await world.store.update(id: created.id, account: beta, changes: current, at: .now()) == .forbidden)
+            #expect(try await world.store.update(id: created.id, account: beta, changes: current, by: actingKey, at: .now()) == .forbidden)
             let unknown = ConnectionID.generate(at: .now())
-            #expect(try await world.store.update(id: unknown, account: alpha, changes: current, at: .now()) == .notFound)
+            #expect(try await world.store.update(id: unknown, account: alpha, changes: current, by: actingKey, at: .now()) == .notFound)
             #expect(try await world.store.get(id: created.id) == updated)
         }
     }
@@ -45,11 +58,11 @@ struct StoreContractTests {
     func deleteOutcomes(store: StoreKind) async throws {
         try await withWorld(store) { world in
             let (alpha, beta) = try await accounts(world)
-            let created = try await world.store.create(newConnection(account: alpha))
-            #expect(try await world.store.delete(id: created.id, account: beta) == .forbidden)
+            let created = try await create(world, newConnection(account: alpha))
+            #expect(try await world.store.delete(id: created.id, account: beta, by: actingKey) == .forbidden)
             #expect(try await world.store.get(id: created.id) == created)
-            #expect(try await world.store.delete(id: created.id, account: alpha) == .deleted)
-            #expect(try await world.store.delete(id: created.id, account: alpha) == .notFound)
+            #expect(try await world.store.delete(id: created.id, account: alpha, by: actingKey) == .deleted)
+            #expect(try await world.store.delete(id: created.id, account: alpha, by: actingKey) == .notFound)
             #expect(try await world.store.get(id: created.id) == nil)
         }
     }
@@ -60,7 +73,7 @@ struct StoreContractTests {
             let (alpha, beta) = try await accounts(world)
             var made: [Connection] = []
             for index in 0..<12 {
-                made.append(try await world.store.create(newConnection(account: index % 3 == 0 ? beta : alpha, name: "c\(index)")))
+                made.append(try await create(world, newConnection(account: index % 3 == 0 ? beta : alpha, name: "c\(index)")))
             }
             let expected = made.filter { $0.accountID == alpha }
                 .sorted { ($0.createdDate, $0.id.rawValue) < ($1.createdDate, $1.id.rawValue) }

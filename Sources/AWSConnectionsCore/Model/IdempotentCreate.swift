@@ -22,8 +22,11 @@ public struct IdempotentCreate: Sendable, Equatable {
     }
 
     /// Keys recorded before this are forgotten.
-    public var expiryCutoff: Timestamp {
-        let retention = Self.retention.components.seconds * 1000
+    public var expiryCutoff: Timestamp { Self.expiryCutoff(now: now) }
+
+    /// Keys recorded before this are forgotten at `now`.
+    public static func expiryCutoff(now: Timestamp) -> Timestamp {
+        let retention = retention.components.seconds * 1000
         return Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - retention)
     }
 }
@@ -36,6 +39,8 @@ public enum CreateOutcome: Sendable, Equatable {
     case replayed(connectionID: ConnectionID, response: [UInt8])
     /// The key was used before with a different request: nothing was created.
     case keyReused
+    /// The account already holds `limit` connections: nothing was created.
+    case quotaExceeded(limit: Int)
 }
 
 extension NewConnection {

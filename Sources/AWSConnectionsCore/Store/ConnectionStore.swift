@@ -4,13 +4,14 @@
 /// Every operation that decides something (ownership, version) decides it inside the
 /// database in one atomic step, so replicas and concurrent requests cannot race.
 public protocol ConnectionStore: Sendable {
-    /// Inserts a new connection built by the caller (id, dates and version 1 included).
-    func create(_ connection: Connection) async throws -> Connection
-
-    /// Inserts the connection and records `idempotency.key` for its account in one
-    /// transaction, unless the key is already recorded (within its retention): then nothing
-    /// is created and the outcome says whether the recorded request was the same.
-    func create(_ connection: Connection, idempotency: IdempotentCreate) async throws -> CreateOutcome
+    /// Inserts a new connection built by the caller (id, dates and version 1 included) and
+    /// its `created` history record, unless `account` already holds `quota` connections.
+    ///
+    /// With `idempotency`, the key is recorded in the same transaction, unless it is already
+    /// recorded (within its retention): then nothing is created and the outcome says whether
+    /// the recorded request was the same. A replay is never refused by the quota.
+    func create(_ connection: Connection, by key: KeyID, quota: Int, idempotency: IdempotentCreate?) async throws
+        -> CreateOutcome
 
     /// Connections of `account` that pass `query`'s filters, oldest first (creation time,
     /// then id), starting after `query.after`, at most `query.limit` of them.
@@ -20,13 +21,24 @@ public protocol ConnectionStore: Sendable {
     func get(id: ConnectionID) async throws -> Connection?
 
     /// Applies `changes` if the connection exists, belongs to `account` and is still at
-    /// `changes.expectedVersion`, as a single compare-and-write.
-    func update(id: ConnectionID, account: AccountID, changes: ConnectionChanges, at now: Timestamp) async throws
-        -> UpdateOutcome
+    /// `changes.expectedVersion`, as a single compare-and-write, and records it in the
+    /// connection's history in the same transaction.
+    func update(id: ConnectionID, account: AccountID, changes: ConnectionChanges, by key: KeyID, at now: Timestamp)
+        async throws -> UpdateOutcome
 
     /// Deletes the connection if it exists, belongs to `account` and, when `expectedVersion`
-    /// is given, is still at that version, as a single compare-and-delete.
-    func delete(id: ConnectionID, account: AccountID, expectedVersion: Int64?) async throws -> DeleteOutcome
+    /// is given, is still at that version, as a single compare-and-delete, and records the
+    /// delete in the connection's history in the same transaction.
+    func delete(id: ConnectionID, account: AccountID, expectedVersion: Int64?, by key: KeyID, at now: Timestamp)
+        async throws -> DeleteOutcome
+
+    /// Every history record of the connection `id`, oldest first, whoever owns it and
+    /// whether or not it still exists; empty when there are none.
+    func history(id: ConnectionID) async throws -> [HistoryRecord]
+
+    /// Forgets what is past its retention: the history of connections deleted before
+    /// `deletedBefore`, and Idempotency-Keys recorded before `idempotencyKeysBefore`.
+    func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws
 }
 
 /// Which connections a list call wants: a keyset page and exact-match filters.
@@ -72,8 +84,8 @@ extension ConnectionStore {
     }
 
     /// Deletes whatever the version.
-    public func delete(id: ConnectionID, account: AccountID) async throws -> DeleteOutcome {
-        try await delete(id: id, account: account, expectedVersion: nil)
+    public func delete(id: ConnectionID, account: AccountID, by key: KeyID) async throws -> DeleteOutcome {
+        try await delete(id: id, account: account, expectedVersion: nil, by: key, at: .now())
     }
 }
 

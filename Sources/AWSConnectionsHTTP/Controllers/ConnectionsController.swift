@@ -9,9 +9,11 @@ public import Hummingbird
 /// `APIKeyAuthMiddleware`. Responses that carry one connection carry its `ETag`.
 public struct ConnectionsController: Sendable {
     let store: any ConnectionStore
+    let policy: ServicePolicy
 
-    public init(store: any ConnectionStore) {
+    public init(store: any ConnectionStore, policy: ServicePolicy) {
         self.store = store
+        self.policy = policy
     }
 
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -20,6 +22,7 @@ public struct ConnectionsController: Sendable {
         group.get(":\(Routes.itemParameter)", use: get)
         group.put(":\(Routes.itemParameter)", use: update)
         group.delete(":\(Routes.itemParameter)", use: delete)
+        group.get(":\(Routes.itemParameter)/\(Routes.historySegment)", use: history)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -29,13 +32,12 @@ public struct ConnectionsController: Sendable {
         let now = Timestamp.now()
         let connection = Connection(creating: new, account: caller.accountID, at: now, id: .generate(at: now))
         let body = ConnectionJSON.encode(connection)
-        guard let idempotencyKey else {
-            _ = try await store.create(connection)
-            return Self.created(id: connection.id, body: body)
+        let record = idempotencyKey.map {
+            IdempotentCreate(key: $0, fingerprint: new.fingerprint, response: Array(buffer: body), now: now)
         }
-        let record = IdempotentCreate(
-            key: idempotencyKey, fingerprint: new.fingerprint, response: Array(buffer: body), now: now)
-        switch try await store.create(connection, idempotency: record) {
+        let outcome = try await store.create(
+            connection, by: caller.keyID, quota: policy.connectionQuota, idempotency: record)
+        switch outcome {
         case .created:
             return Self.created(id: connection.id, body: body)
         case .replayed(let id, let response):
@@ -46,6 +48,8 @@ public struct ConnectionsController: Sendable {
             throw Problem(
                 status: .unprocessableContent, code: "idempotency_key_reused",
                 detail: "This Idempotency-Key was used in the last 24 hours with a different request. Use a new key.")
+        case .quotaExceeded(let limit):
+            throw Problem.quotaExceeded(limit: limit)
         }
     }
 
@@ -95,7 +99,7 @@ public struct ConnectionsController: Sendable {
         let versionFromIfMatch = try Preconditions.ifMatchVersion(request)
         let changes = try ConnectionRules.changes(from: body, versionFromIfMatch: versionFromIfMatch)
         let id = try Self.connectionID(context)
-        switch try await store.update(id: id, account: caller.accountID, changes: changes, at: .now()) {
+        switch try await store.update(id: id, account: caller.accountID, changes: changes, by: caller.keyID, at: .now()) {
         case .updated(let connection):
             return Self.json(connection)
         case .notFound:
@@ -113,7 +117,9 @@ public struct ConnectionsController: Sendable {
         let caller = try context.requireScope(.write)
         let expectedVersion = try Preconditions.ifMatchVersion(request)
         let id = try Self.connectionID(context)
-        switch try await store.delete(id: id, account: caller.accountID, expectedVersion: expectedVersion) {
+        let outcome = try await store.delete(
+            id: id, account: caller.accountID, expectedVersion: expectedVersion, by: caller.keyID, at: .now())
+        switch outcome {
         case .deleted:
             return Response(status: .noContent)
         case .notFound:
@@ -123,6 +129,17 @@ public struct ConnectionsController: Sendable {
         case .versionConflict(let current):
             throw Problem.preconditionFailed(sent: expectedVersion ?? 0, current: current)
         }
+    }
+
+    /// Every version of a connection, oldest first; a deleted one's stays readable for the
+    /// policy's retention.
+    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let caller = try context.requireScope(.read)
+        let id = try Self.connectionID(context)
+        let records = try await store.history(id: id)
+        guard policy.showsHistory(records, now: .now()) else { throw Problem.connectionNotFound(id.rawValue) }
+        guard records[0].accountID == caller.accountID else { throw Problem.forbidden() }
+        return Self.json(HistoryJSON.encode(connectionID: id, entries: HistoryEntry.entries(from: records)))
     }
 
     /// The path's id; a malformed one cannot exist, so it is a 404 like any unknown id.

@@ -5,6 +5,7 @@ enum Routes {
     static let collectionPath = "/pictoryapis/v1/awsconnections"
     static var base: RouterPath { RouterPath(collectionPath) }
     static let itemParameter = "connectionid"
+    static let historySegment = "history"
 
     /// Methods served at `path`, for a 405's `Allow` header; empty when the path is unknown.
     static func allowedMethods(forPath path: String) -> [HTTPRequest.Method] {
@@ -14,8 +15,13 @@ enum Routes {
             return [.get, .post]
         }
         let prefix = collectionPath + "/"
-        if trimmed.hasPrefix(prefix), !trimmed.dropFirst(prefix.count).contains("/") {
+        guard trimmed.hasPrefix(prefix) else { return [] }
+        let rest = trimmed.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        if rest.count == 1 {
             return [.get, .put, .delete]
+        }
+        if rest.count == 2, rest[1] == historySegment {
+            return [.get]
         }
         return []
     }

@@ -13,6 +13,8 @@ public struct Problem: Error, Sendable {
     public var errors: [FieldError] = []
     /// The stored version, on a 409 or 412.
     public var currentVersion: Int64?
+    /// The account's connection quota, on a `quota_exceeded`.
+    public var limit: Int?
     /// Extra response headers (`WWW-Authenticate`, `Allow`, `Retry-After`).
     public var headers: HTTPFields = [:]
 
@@ -77,6 +79,14 @@ extension Problem {
             status: .preconditionFailed, code: "precondition_failed",
             detail: "If-Match names version \(sent), but the connection is at version \(current). Nothing was changed.")
         problem.currentVersion = current
+        return problem
+    }
+
+    static func quotaExceeded(limit: Int) -> Problem {
+        var problem = Problem(
+            status: .unprocessableContent, code: "quota_exceeded",
+            detail: "This account already holds \(limit) connections, its quota. Delete one to create another.")
+        problem.limit = limit
         return problem
     }
 

@@ -61,6 +61,9 @@ public enum ProblemCatalog {
             code: "idempotency_key_reused", status: 422, title: "Idempotency key reused",
             description: "The `Idempotency-Key` was used in the last 24 hours with a different request; nothing was created."),
         .init(
+            code: "quota_exceeded", status: 422, title: "Quota exceeded",
+            description: "The account already holds as many connections as its quota allows; `limit` gives the quota."),
+        .init(
             code: "payload_too_large", status: 413, title: "Payload too large",
             description: "The body is over 64 KiB."),
         .init(

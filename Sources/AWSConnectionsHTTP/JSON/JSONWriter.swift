@@ -53,6 +53,20 @@ struct JSONWriter {
         needsComma = false
     }
 
+    /// Writes `"key":` for a key only known at run time, escaped like any string.
+    mutating func key(_ key: String) {
+        separate()
+        writeQuoted(key)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    mutating func null() {
+        separate()
+        bytes.append(contentsOf: Self.nullBytes)
+        needsComma = true
+    }
+
     mutating func string(_ value: String) {
         separate()
         writeQuoted(value)
@@ -87,6 +101,7 @@ struct JSONWriter {
     private static let hexDigits = Array("0123456789abcdef".utf8)
     private static let trueBytes = Array("true".utf8)
     private static let falseBytes = Array("false".utf8)
+    private static let nullBytes = Array("null".utf8)
     private static let quotedTimestampTemplate: [UInt8] =
         [UInt8(ascii: "\"")] + Array(repeating: 0, count: UTCComponents.rfc3339Length) + [UInt8(ascii: "\"")]
 

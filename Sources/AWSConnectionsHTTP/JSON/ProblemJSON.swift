@@ -19,6 +19,10 @@ enum ProblemJSON {
         writer.string(problem.code)
         writer.key("requestId")
         writer.string(requestID)
+        if let limit = problem.limit {
+            writer.key("limit")
+            writer.integer(limit)
+        }
         if let currentVersion = problem.currentVersion {
             writer.key("currentVersion")
             writer.integer(currentVersion)

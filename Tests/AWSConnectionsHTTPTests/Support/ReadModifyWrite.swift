@@ -8,6 +8,8 @@ struct ReadModifyWriteResult: Sendable {
         let id: String
         let sent: Int
         let answered: Int
+        /// The name this write set.
+        let name: String
     }
 
     var successes: [Success] = []
@@ -25,10 +27,12 @@ func readModifyWrite(
         let id = ids[(index + iteration) % ids.count]
         let path = "\(collectionPath)/\(id)"
         let version = try await live.call(.get, path, key: key).json()["version"] as? Int ?? 0
-        let body = #"{"name":"client \#(index) pass \#(iteration)","version":\#(version)}"#
+        let name = "client \(index) pass \(iteration)"
+        let body = #"{"name":"\#(name)","version":\#(version)}"#
         let response = try await live.call(.put, path, key: key, body: body)
         switch response.status.code {
-        case 200: result.successes.append(.init(id: id, sent: version, answered: try response.json()["version"] as? Int ?? -1))
+        case 200: result.successes.append(
+            .init(id: id, sent: version, answered: try response.json()["version"] as? Int ?? -1, name: name))
         case 409: result.conflicts += 1
         case 500...: result.serverErrors += 1
         default: break

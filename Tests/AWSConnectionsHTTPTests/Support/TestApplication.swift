@@ -11,6 +11,6 @@ let testLogger: Logger = {
 }()
 
 /// The application over an already-open store (used when reopening a database file).
-func buildTestApplication(store: any ServiceStore) -> some ApplicationProtocol {
-    buildApplication(connections: store, keys: store, host: "127.0.0.1", port: 0, logger: testLogger)
+func buildTestApplication(store: any ServiceStore, policy: ServicePolicy = ServicePolicy()) -> some ApplicationProtocol {
+    buildApplication(connections: store, keys: store, policy: policy, host: "127.0.0.1", port: 0, logger: testLogger)
 }

@@ -3,10 +3,12 @@ import AWSConnectionsHTTP
 import AWSConnectionsPostgres
 import AWSConnectionsSQLite
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Testing
 
 /// A fresh, real database of one kind (a SQLite file in a temporary folder, or a new
 /// database on the test PostgreSQL server) with keys for two accounts.
@@ -26,8 +28,8 @@ struct TestWorld: Sendable {
     /// Account "beta", both scopes.
     let beta: String
 
-    func makeApplication() -> some ApplicationProtocol {
-        buildTestApplication(store: store)
+    func makeApplication(policy: ServicePolicy = ServicePolicy()) -> some ApplicationProtocol {
+        buildTestApplication(store: store, policy: policy)
     }
 }
 
@@ -84,11 +86,33 @@ extension TestWorld {
 func withApp(
     _ kind: StoreKind,
     _ setup: TestingSetup = .router,
+    policy: ServicePolicy = ServicePolicy(),
     _ body: @Sendable (TestWorld, any TestClientProtocol) async throws -> Void
 ) async throws {
     try await withWorld(kind) { world in
-        try await world.makeApplication().test(setup) { client in
+        try await world.makeApplication(policy: policy).test(setup) { client in
             try await body(world, client)
         }
+    }
+}
+
+extension TestWorld {
+    /// Runs SQL on the world's database over a connection of its own, beside the store: for
+    /// tests that arrange a state or a fault the API cannot.
+    func executeSQL(_ statements: [String]) async throws {
+        if let sqlite {
+            let queue = try DatabaseQueue(path: sqlite.path)
+            try await queue.write { db in
+                for sql in statements { try db.execute(sql: sql) }
+            }
+        } else {
+            for sql in statements { try await TestPostgres.execute(sql, on: databaseURL) }
+        }
+    }
+
+    /// The public id of the key `secret`.
+    func keyID(of secret: String) async throws -> String {
+        let key = try #require(APIKey(secret))
+        return try #require(try await store.caller(forKeyHash: key.hash)).keyID.rawValue
     }
 }

@@ -1,0 +1,161 @@
+/// What a change did to a connection.
+public enum ChangeKind: String, Sendable, CaseIterable {
+    case created
+    case updated
+    case deleted
+}
+
+/// One row of a connection's history: who changed it, when, and the connection as that
+/// change left it.
+///
+/// Stores keep whole states rather than differences: every write path already has the new
+/// state at hand (PostgreSQL writes the row from the statement's own `RETURNING`), so no
+/// write needs to read the old one first, and the differences are derived on read by
+/// `HistoryEntry.entries(from:)`, in one place for both stores.
+public struct HistoryRecord: Sendable, Equatable {
+    public var connectionID: ConnectionID
+    public var accountID: AccountID
+    /// The version this change produced. A delete produces the version after the last one.
+    public var version: Int64
+    public var changedDate: Timestamp
+    /// The key that made the change; nil for the entry recorded when history was introduced.
+    public var keyID: KeyID?
+    public var kind: ChangeKind
+    public var name: String
+    public var description: String
+    public var awsAccountID: String
+    public var awsRegion: String
+    public var enabled: Bool
+
+    public init(
+        connectionID: ConnectionID, accountID: AccountID, version: Int64, changedDate: Timestamp, keyID: KeyID?,
+        kind: ChangeKind, name: String, description: String, awsAccountID: String, awsRegion: String, enabled: Bool
+    ) {
+        self.connectionID = connectionID
+        self.accountID = accountID
+        self.version = version
+        self.changedDate = changedDate
+        self.keyID = keyID
+        self.kind = kind
+        self.name = name
+        self.description = description
+        self.awsAccountID = awsAccountID
+        self.awsRegion = awsRegion
+        self.enabled = enabled
+    }
+
+    /// The record of `kind` applied by `key` that left `connection` as given (for a delete:
+    /// the connection as it was when deleted).
+    public init(_ kind: ChangeKind, of connection: Connection, by key: KeyID, at date: Timestamp) {
+        self.init(
+            connectionID: connection.id, accountID: connection.accountID,
+            version: kind == .deleted ? connection.version + 1 : connection.version, changedDate: date, keyID: key,
+            kind: kind, name: connection.name, description: connection.description,
+            awsAccountID: connection.awsAccountID, awsRegion: connection.awsRegion, enabled: connection.enabled)
+    }
+}
+
+/// A value a change can set: connection fields are strings or booleans.
+public enum FieldValue: Sendable, Equatable {
+    case string(String)
+    case bool(Bool)
+}
+
+/// One field a change touched, by its JSON name.
+public struct FieldChange: Sendable, Equatable {
+    public var field: String
+    /// nil before a create.
+    public var old: FieldValue?
+    /// nil after a delete.
+    public var new: FieldValue?
+
+    public init(field: String, old: FieldValue?, new: FieldValue?) {
+        self.field = field
+        self.old = old
+        self.new = new
+    }
+}
+
+/// One entry of `GET …/{id}/history`.
+public struct HistoryEntry: Sendable, Equatable {
+    public var version: Int64
+    public var changedDate: Timestamp
+    public var keyID: KeyID?
+    public var kind: ChangeKind
+    /// A create lists every field; an update the fields whose value changed; a delete none.
+    public var changes: [FieldChange]
+
+    public init(version: Int64, changedDate: Timestamp, keyID: KeyID?, kind: ChangeKind, changes: [FieldChange]) {
+        self.version = version
+        self.changedDate = changedDate
+        self.keyID = keyID
+        self.kind = kind
+        self.changes = changes
+    }
+
+    /// The entries for `records` (one connection's, oldest first), each compared with the
+    /// record before it.
+    public static func entries(from records: [HistoryRecord]) -> [HistoryEntry] {
+        var previous: HistoryRecord?
+        return records.map { record in
+            defer { previous = record }
+            let changes: [FieldChange]
+            switch record.kind {
+            case .deleted:
+                changes = []
+            case .created, .updated:
+                let before = previous.map(fields(of:))
+                changes = fields(of: record).enumerated().compactMap { index, field in
+                    let old = before?[index].value
+                    return old == field.value ? nil : FieldChange(field: field.name, old: old, new: field.value)
+                }
+            }
+            return HistoryEntry(
+                version: record.version, changedDate: record.changedDate, keyID: record.keyID, kind: record.kind,
+                changes: changes)
+        }
+    }
+
+    /// The connection's fields in the API's order.
+    private static func fields(of record: HistoryRecord) -> [(name: String, value: FieldValue)] {
+        [
+            ("name", .string(record.name)),
+            ("description", .string(record.description)),
+            ("awsAccountId", .string(record.awsAccountID)),
+            ("awsRegion", .string(record.awsRegion)),
+            ("enabled", .bool(record.enabled)),
+        ]
+    }
+}
+
+/// Service-wide rules an operator can tune.
+public struct ServicePolicy: Sendable, Equatable {
+    /// Most connections one account may hold; a create past it is refused.
+    public var connectionQuota: Int
+    /// How long a deleted connection's history stays readable.
+    public var deletedHistoryRetention: Duration
+
+    public static let defaultConnectionQuota = 10_000
+    public static let defaultDeletedHistoryRetention: Duration = .seconds(30 * 24 * 60 * 60)
+
+    public init(
+        connectionQuota: Int = Self.defaultConnectionQuota,
+        deletedHistoryRetention: Duration = Self.defaultDeletedHistoryRetention
+    ) {
+        self.connectionQuota = connectionQuota
+        self.deletedHistoryRetention = deletedHistoryRetention
+    }
+
+    /// History of connections deleted before this is no longer shown (and may be purged).
+    public func deletedHistoryCutoff(now: Timestamp) -> Timestamp {
+        let milliseconds = deletedHistoryRetention.components.seconds * 1000
+            + deletedHistoryRetention.components.attoseconds / 1_000_000_000_000_000
+        return Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - milliseconds)
+    }
+
+    /// Whether a history ending in `records.last` is still shown at `now`.
+    public func showsHistory(_ records: [HistoryRecord], now: Timestamp) -> Bool {
+        guard let last = records.last else { return false }
+        return last.kind != .deleted || last.changedDate >= deletedHistoryCutoff(now: now)
+    }
+}

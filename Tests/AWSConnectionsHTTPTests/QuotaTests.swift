@@ -1,0 +1,79 @@
+import AWSConnectionsCore
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@Suite("Per-account connection quota")
+struct QuotaTests {
+    private let body = #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+
+    @Test("creating past the quota is 422 quota_exceeded with the limit; a delete frees a place; other accounts are unaffected", arguments: StoreKind.all)
+    func quota(store: StoreKind) async throws {
+        try await withApp(store, policy: ServicePolicy(connectionQuota: 3)) { world, client in
+            var ids: [String] = []
+            for _ in 0..<3 {
+                ids.append(try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String))
+            }
+            let refused = try await client.create(key: world.alpha, body: body)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.headers[.contentType] == "application/problem+json")
+            #expect(try refused.problemCode() == "quota_exceeded")
+            #expect(try refused.json()["limit"] as? Int == 3)
+            #expect((try await client.list(key: world.alpha).json()["Items"] as? [Any])?.count == 3)
+
+            #expect(try await client.create(key: world.beta, body: body).status == .created)
+            #expect(try await client.delete(key: world.alpha, id: ids[0]).status == .noContent)
+            #expect(try await client.create(key: world.alpha, body: body).status == .created)
+            #expect(try await client.create(key: world.alpha, body: body).status == .unprocessableContent)
+            // A refused delete (another account's) frees nothing.
+            #expect(try await client.delete(key: world.beta, id: ids[1]).status == .forbidden)
+            #expect(try await client.create(key: world.alpha, body: body).status == .unprocessableContent)
+        }
+    }
+
+    @Test("a full account still gets its Idempotency-Key replays; a refused keyed create records nothing", arguments: StoreKind.all)
+    func idempotencyAndQuota(store: StoreKind) async throws {
+        try await withApp(store, policy: ServicePolicy(connectionQuota: 1)) { world, client in
+            let first = try await client.send(
+                .post, collectionPath, key: world.alpha, body: body, headers: [IdempotencyHeader.key: "first"])
+            #expect(first.status == .created)
+            let replay = try await client.send(
+                .post, collectionPath, key: world.alpha, body: body, headers: [IdempotencyHeader.key: "first"])
+            #expect(replay.status == .created)
+            #expect(replay.bodyText == first.bodyText)
+
+            let refused = try await client.send(
+                .post, collectionPath, key: world.alpha, body: body, headers: [IdempotencyHeader.key: "second"])
+            #expect(try refused.problemCode() == "quota_exceeded")
+            let id = try #require(try first.json()["connectionId"] as? String)
+            #expect(try await client.delete(key: world.alpha, id: id).status == .noContent)
+            // Had the refusal recorded "second", this would replay a connection never made.
+            let retried = try await client.send(
+                .post, collectionPath, key: world.alpha, body: body, headers: [IdempotencyHeader.key: "second"])
+            #expect(retried.status == .created)
+            #expect(retried.headers[IdempotencyHeader.replayed] == nil)
+        }
+    }
+
+    @Test("24 clients creating at once into 5 free places: exactly 5 succeed, the rest are refused, none is a 5xx", arguments: StoreKind.all)
+    func concurrentCreatesAtTheLimit(store: StoreKind) async throws {
+        try await withApp(store, .live, policy: ServicePolicy(connectionQuota: 5)) { world, client in
+            let port = try #require(client.port)
+            let statuses = try await withLiveClients(count: 24, port: port) { index, live in
+                try await live.call(
+                    .post, collectionPath, key: world.alpha,
+                    body: #"{"name":"c\#(index)","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+                ).status
+            }
+            #expect(statuses.filter { $0 == .created }.count == 5)
+            #expect(statuses.filter { $0 == .unprocessableContent }.count == 19)
+            #expect((try await client.list(key: world.alpha).json()["Items"] as? [Any])?.count == 5)
+        }
+    }
+}
+
+/// The Idempotency-Key headers, as a client spells them.
+enum IdempotencyHeader {
+    static let key = HTTPField.Name("Idempotency-Key")!
+    static let replayed = HTTPField.Name("Idempotent-Replayed")!
+}
