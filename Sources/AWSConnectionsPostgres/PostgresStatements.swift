@@ -94,14 +94,47 @@ struct ConnectionsOfAccount: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try decodeConnectionRow(row) }
 }
 
-/// A page of a list, with optional filters. NULL parameters switch their condition off, so
-/// one prepared statement serves every combination.
-struct FilteredConnectionsOfAccount: PostgresPreparedStatement {
-    static let name = "aws_connections_filtered_connections_of_account_1"
+/// The first page of a list, with optional filters. NULL parameters switch a filter off,
+/// so one prepared statement serves every combination; the order and the limit come from
+/// the (account_id, created_at, id) index.
+struct FirstPageOfAccount: PostgresPreparedStatement {
+    static let name = "aws_connections_first_page_of_account_1"
     static let sql = """
         SELECT \(connectionColumns) FROM connections
         WHERE account_id = $1
-            AND ($2::bigint IS NULL OR (created_at, id) > ($2, $3))
+            AND ($2::boolean IS NULL OR enabled = $2)
+            AND ($3::text IS NULL OR name = $3)
+        ORDER BY created_at, id
+        LIMIT $4
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .bool, .text, .int8]
+    typealias Row = ConnectionRow
+
+    let account: AccountID
+    let query: ConnectionListQuery
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(account.rawValue)
+        bindings.append(query.enabled)
+        bindings.append(query.name)
+        // LIMIT NULL is no limit.
+        bindings.append(query.limit.map(Int64.init))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try decodeConnectionRow(row) }
+}
+
+/// A later page: the position is its own statement, not a NULL switch, so that it stays an
+/// index condition in the plan PostgreSQL caches for the statement. Behind a switch, the
+/// cached plan scanned every earlier row of the account and filtered it out.
+struct PageOfAccountAfter: PostgresPreparedStatement {
+    static let name = "aws_connections_page_of_account_after_1"
+    static let sql = """
+        SELECT \(connectionColumns) FROM connections
+        WHERE account_id = $1
+            AND (created_at, id) > ($2, $3)
             AND ($4::boolean IS NULL OR enabled = $4)
             AND ($5::text IS NULL OR name = $5)
         ORDER BY created_at, id
@@ -111,16 +144,16 @@ struct FilteredConnectionsOfAccount: PostgresPreparedStatement {
     typealias Row = ConnectionRow
 
     let account: AccountID
+    let after: ListPosition
     let query: ConnectionListQuery
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 6)
         bindings.append(account.rawValue)
-        bindings.append(query.after?.createdDate.millisecondsSinceEpoch)
-        bindings.append(query.after?.id.rawValue)
+        bindings.append(after.createdDate.millisecondsSinceEpoch)
+        bindings.append(after.id.rawValue)
         bindings.append(query.enabled)
         bindings.append(query.name)
-        // LIMIT NULL is no limit.
         bindings.append(query.limit.map(Int64.init))
         return bindings
     }

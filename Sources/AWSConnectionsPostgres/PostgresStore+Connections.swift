@@ -61,10 +61,16 @@ extension PostgresStore: ConnectionStore {
                 for try await row in try await database.execute(ConnectionsOfAccount(account: account), logger: self.logger) {
                     connections.append(Connection(row))
                 }
-                return connections
-            }
-            for try await row in try await database.execute(FilteredConnectionsOfAccount(account: account, query: query), logger: self.logger) {
-                connections.append(Connection(row))
+            } else if let after = query.after {
+                let statement = PageOfAccountAfter(account: account, after: after, query: query)
+                for try await row in try await database.execute(statement, logger: self.logger) {
+                    connections.append(Connection(row))
+                }
+            } else {
+                let statement = FirstPageOfAccount(account: account, query: query)
+                for try await row in try await database.execute(statement, logger: self.logger) {
+                    connections.append(Connection(row))
+                }
             }
             return connections
         }

@@ -193,6 +193,26 @@ def count_items(args):
     print(len(json.loads(body)["Items"]))
 
 
+def next_token(args):
+    """Prints the NextToken after the first `after` connections of the key's list, walking
+    pages of at most 1,000 (the largest `limit`)."""
+    connection = http.client.HTTPConnection(HOST, args.port, timeout=30)
+    token, remaining = None, args.after
+    while remaining > 0:
+        limit = min(1000, remaining)
+        query = f"limit={limit}" + (f"&nextToken={token}" if token else "")
+        connection.request("GET", f"{COLLECTION}?{query}", headers={"Authorization": args.key})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            fail(f"list answered {response.status}: {body[:300]!r}")
+        token = json.loads(body).get("NextToken")
+        if not token:
+            fail(f"no NextToken after {args.after - remaining + limit} connections")
+        remaining -= limit
+    print(token)
+
+
 # --- wrk-summary -------------------------------------------------------------------------
 
 UNIT_TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -250,6 +270,12 @@ def main():
     count.add_argument("--port", type=int, required=True)
     count.add_argument("--key", required=True)
     count.set_defaults(run=count_items)
+
+    token = commands.add_parser("next-token")
+    token.add_argument("--port", type=int, required=True)
+    token.add_argument("--key", required=True)
+    token.add_argument("--after", type=int, required=True)
+    token.set_defaults(run=next_token)
 
     summary = commands.add_parser("wrk-summary")
     summary.add_argument("file")
