@@ -11,6 +11,7 @@ public func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
+    router.addOpenAPIRoute()
     router.get("/problems/:code") { _, context in
         let code = context.parameters.get("code") ?? ""
         guard let entry = ProblemCatalog.entry(for: code) else { throw Problem.routeNotFound() }

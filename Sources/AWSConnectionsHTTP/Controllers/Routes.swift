@@ -6,6 +6,8 @@ enum Routes {
     static var base: RouterPath { RouterPath(collectionPath) }
     static let itemParameter = "connectionid"
     static let historySegment = "history"
+    /// Where each problem `type` is described: `/problems/<code>`.
+    static let problemsPrefix = "/problems/"
 
     /// Methods served at `path`, for a 405's `Allow` header; empty when the path is unknown.
     static func allowedMethods(forPath path: String) -> [HTTPRequest.Method] {
@@ -13,6 +15,13 @@ enum Routes {
         if trimmed.count > 1, trimmed.last == "/" { trimmed = trimmed.dropLast() }
         if trimmed == collectionPath {
             return [.get, .post]
+        }
+        if trimmed == OpenAPIRoute.path {
+            return [.get]
+        }
+        if trimmed.hasPrefix(problemsPrefix) {
+            let code = trimmed.dropFirst(problemsPrefix.count)
+            return code.isEmpty || code.contains("/") ? [] : [.get]
         }
         let prefix = collectionPath + "/"
         guard trimmed.hasPrefix(prefix) else { return [] }
