@@ -199,4 +199,20 @@ struct CreateConnectionTests {
             #expect(try await client.get(key: world.alpha, id: id).json()["description"] as? String == description)
         }
     }
+
+    @Test("a 400's errors come sorted by field, whatever rule found them", arguments: StoreKind.all)
+    func errorsSortedByField(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
+            let response = try await client.create(
+                key: world.alpha,
+                body: #"{"connectionId":"x","name":"","awsRegion":"us-est-1","awsAccountId":12,"enable":true}"#)
+            #expect(response.status == .badRequest)
+            let errors = try #require(try response.json()["errors"] as? [[String: Any]])
+            #expect(errors.map { $0["field"] as? String } == ["awsAccountId", "awsRegion", "connectionId", "enable", "name"])
+            let tooBig = try await client.update(
+                key: world.alpha, id: "20250101000000000aaaaaaaaaaaaaaa", body: #"{"name":"x","version":9223372036854775808}"#)
+            let message = try #require(try tooBig.json()["errors"] as? [[String: Any]]).first?["message"] as? String
+            #expect(message == "version must be an integer, not a number that is not a 64-bit integer")
+        }
+    }
 }

@@ -73,6 +73,7 @@ struct ListPagingTests {
         try await withApp(store) { world, client in
             for (query, fields) in [
                 ("limit=0", ["limit"]), ("limit=1001", ["limit"]), ("limit=abc", ["limit"]), ("limit=-1", ["limit"]),
+                ("limit=%2B5", ["limit"]), ("limit=5.0", ["limit"]),
                 ("nextToken=garbage", ["nextToken"]), ("nextToken=1.x", ["nextToken"]), ("enabled=yes", ["enabled"]),
                 ("limit=0&enabled=1&nextToken=", ["enabled", "limit", "nextToken"]),
             ] {

@@ -34,8 +34,12 @@ public struct FieldError: Sendable, Equatable {
 public struct ValidationError: Error, Sendable, Equatable {
     public var errors: [FieldError]
 
+    /// `errors` sorted by field name (ties keep their order), so a client reads the same list
+    /// whatever order the rules ran in.
     public init(errors: [FieldError]) {
-        self.errors = errors
+        self.errors = errors.enumerated()
+            .sorted { ($0.element.field, $0.offset) < ($1.element.field, $1.offset) }
+            .map(\.element)
     }
 
     /// The problem's top-level code: the most specific kind shared by the errors.

@@ -27,7 +27,8 @@ public enum JSONValue: Sendable, Equatable {
         case .null: "null"
         case .bool: "boolean"
         case .integer: "number"
-        case .number: "non-integer number"
+        // Fractions, exponents and integers beyond 64 bits.
+        case .number: "number that is not a 64-bit integer"
         case .string: "string"
         case .array: "array"
         case .object: "object"

@@ -15,7 +15,10 @@ struct ListParameters {
         let parameters = request.uri.queryParameters
         var errors: [FieldError] = []
         if let text = parameters.get("limit") {
-            if let limit = Int(text), (1...Self.maximumLimit).contains(limit) {
+            // Digits only: `Int` alone would also take "+5".
+            if text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let limit = Int(text),
+                (1...Self.maximumLimit).contains(limit)
+            {
                 query.limit = limit
             } else {
                 errors.append(
