@@ -230,8 +230,8 @@ struct DeleteConnection: PostgresPreparedStatement {
             WHERE id IN (SELECT account_id FROM deleted)
         ), recorded AS (
             INSERT INTO connection_history (\(historyColumns))
-            SELECT id, version + 1, account_id, $4, $5, 'deleted', name, description, aws_account_id, aws_region,
-                enabled
+            SELECT id, version + 1, account_id, GREATEST($4, updated_at), $5, 'deleted', name, description,
+                aws_account_id, aws_region, enabled
             FROM deleted
         )
         SELECT id FROM deleted

@@ -55,22 +55,22 @@ extension PostgresStore: ConnectionStore {
     }
 
     public func list(account: AccountID, query: ConnectionListQuery) async throws -> [Connection] {
+        if query == .all {
+            return try await connections(ConnectionsOfAccount(account: account))
+        }
+        if let after = query.after {
+            return try await connections(PageOfAccountAfter(account: account, after: after, query: query))
+        }
+        return try await connections(FirstPageOfAccount(account: account, query: query))
+    }
+
+    /// Runs one of the list statements and collects its rows.
+    private func connections<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Connection]
+    where Statement.Row == ConnectionRow {
         try await perform { database in
             var connections: [Connection] = []
-            if query == .all {
-                for try await row in try await database.execute(ConnectionsOfAccount(account: account), logger: self.logger) {
-                    connections.append(Connection(row))
-                }
-            } else if let after = query.after {
-                let statement = PageOfAccountAfter(account: account, after: after, query: query)
-                for try await row in try await database.execute(statement, logger: self.logger) {
-                    connections.append(Connection(row))
-                }
-            } else {
-                let statement = FirstPageOfAccount(account: account, query: query)
-                for try await row in try await database.execute(statement, logger: self.logger) {
-                    connections.append(Connection(row))
-                }
+            for try await row in try await database.execute(statement, logger: self.logger) {
+                connections.append(Connection(row))
             }
             return connections
         }
@@ -143,18 +143,39 @@ extension PostgresStore: ConnectionStore {
     }
 
     public func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws {
-        try await perform { database in
-            for try await _ in try await database.query(
-                """
+        // In chunks, each its own statement, so a large backlog never runs into the
+        // statement timeout and each pass makes progress.
+        let deletedHistory: PostgresQuery = """
+            WITH purged AS (
                 DELETE FROM connection_history WHERE connection_id IN (
                     SELECT connection_id FROM connection_history
-                    WHERE change = 'deleted' AND changed_at < \(deletedBefore.millisecondsSinceEpoch))
-                """, logger: self.logger) {}
-            for try await _ in try await database.query(
-                "DELETE FROM idempotency_keys WHERE created_at < \(idempotencyKeysBefore.millisecondsSinceEpoch)",
-                logger: self.logger) {}
+                    WHERE change = 'deleted' AND changed_at < \(deletedBefore.millisecondsSinceEpoch)
+                    LIMIT \(Int64(Self.purgeChunk)))
+                RETURNING 1)
+            SELECT count(*) FROM purged
+            """
+        let oldKeys: PostgresQuery = """
+            WITH purged AS (
+                DELETE FROM idempotency_keys WHERE (account_id, key) IN (
+                    SELECT account_id, key FROM idempotency_keys
+                    WHERE created_at < \(idempotencyKeysBefore.millisecondsSinceEpoch)
+                    LIMIT \(Int64(Self.purgeChunk)))
+                RETURNING 1)
+            SELECT count(*) FROM purged
+            """
+        for query in [deletedHistory, oldKeys] {
+            while try await perform({ database in
+                var removed: Int64 = 0
+                for try await count in try await database.query(query, logger: self.logger).decode(Int64.self) {
+                    removed = count
+                }
+                return removed
+            }) > 0 {}
         }
     }
+
+    /// Rows the purge removes per statement.
+    static let purgeChunk = 1000
 
     private static func ownerAndVersion(_ database: PostgresConnection, id: ConnectionID, logger: Logger)
         async throws -> (owner: Int64, version: Int64)?

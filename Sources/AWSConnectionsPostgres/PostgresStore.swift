@@ -115,6 +115,10 @@ public final class PostgresStore: Sendable {
         let serverLimit = max(1, milliseconds * 8 / 10)
         return [
             ("application_name", "aws-connections"),
+            // The quota counter and the compare-and-writes rely on READ COMMITTED re-checking a
+            // row after waiting for its lock; a database whose default is stricter would turn
+            // one account's concurrent creates into serialization failures.
+            ("default_transaction_isolation", "read committed"),
             ("statement_timeout", "\(serverLimit)"),
             ("lock_timeout", "\(serverLimit)"),
             ("idle_in_transaction_session_timeout", "\(milliseconds * 2)"),

@@ -131,7 +131,9 @@ extension SQLiteStore: ConnectionStore {
                 let deleted = Self.connection(from: row)
                 try db.cachedStatement(sql: "UPDATE accounts SET connection_count = connection_count - 1 WHERE id = ?")
                     .execute(arguments: [account.rawValue])
-                try Self.insert(HistoryRecord(.deleted, of: deleted, by: key, at: now), into: db)
+                // Never dated before the change it follows, even if this clock is behind another's.
+                let date = max(now, deleted.updatedDate)
+                try Self.insert(HistoryRecord(.deleted, of: deleted, by: key, at: date), into: db)
                 return .deleted
             }
             guard let stored = try Self.ownerAndVersion(db, id: id) else { return .notFound }
@@ -140,41 +142,64 @@ extension SQLiteStore: ConnectionStore {
     }
 
     public func history(id: ConnectionID) async throws -> [HistoryRecord] {
-        try reader.query(
-            """
-            SELECT connection_id, account_id, version, changed_at, key_id, change, name, description,
-                aws_account_id, aws_region, enabled
-            FROM connection_history WHERE connection_id = ? ORDER BY version
-            """, [.text(id.rawValue)]
-        ) { row in
-            HistoryRecord(
-                connectionID: ConnectionID(uncheckedRawValue: row.text(0)),
-                accountID: AccountID(row.int64(1)),
-                version: row.int64(2),
-                changedDate: Timestamp(millisecondsSinceEpoch: row.int64(3)),
-                keyID: row.optionalText(4).map(KeyID.init),
-                // The column's CHECK admits only the three kinds.
-                kind: ChangeKind(rawValue: row.text(5)) ?? .updated,
-                name: row.text(6),
-                description: row.text(7),
-                awsAccountID: row.text(8),
-                awsRegion: row.text(9),
-                enabled: row.bool(10))
+        // Through GRDB's reader pool, off the event loop: a history has no length limit.
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT connection_id, account_id, version, changed_at, key_id, change, name, description,
+                            aws_account_id, aws_region, enabled
+                        FROM connection_history WHERE connection_id = ? ORDER BY version
+                        """, arguments: [id.rawValue]
+                ).map { row in
+                    HistoryRecord(
+                        connectionID: ConnectionID(uncheckedRawValue: row[0]),
+                        accountID: AccountID(row[1]),
+                        version: row[2],
+                        changedDate: Timestamp(millisecondsSinceEpoch: row[3]),
+                        keyID: (row[4] as String?).map(KeyID.init),
+                        // The column's CHECK admits only the three kinds.
+                        kind: ChangeKind(rawValue: row[5]) ?? .updated,
+                        name: row[6],
+                        description: row[7],
+                        awsAccountID: row[8],
+                        awsRegion: row[9],
+                        enabled: row[10])
+                }
+            }
+        } catch {
+            throw translate(error)
         }
     }
 
     public func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws {
-        try await write { db in
-            try db.execute(
-                sql: """
-                    DELETE FROM connection_history WHERE connection_id IN (
-                        SELECT connection_id FROM connection_history WHERE change = 'deleted' AND changed_at < ?)
-                    """, arguments: [deletedBefore.millisecondsSinceEpoch])
-            try db.execute(
-                sql: "DELETE FROM idempotency_keys WHERE created_at < ?",
-                arguments: [idempotencyKeysBefore.millisecondsSinceEpoch])
+        // In chunks, each its own write, so a large backlog never holds the writer long.
+        let chunks = [
+            (
+                """
+                DELETE FROM connection_history WHERE connection_id IN (
+                    SELECT connection_id FROM connection_history
+                    WHERE change = 'deleted' AND changed_at < ? LIMIT \(Self.purgeChunk))
+                """, deletedBefore
+            ),
+            (
+                """
+                DELETE FROM idempotency_keys WHERE (account_id, key) IN (
+                    SELECT account_id, key FROM idempotency_keys WHERE created_at < ? LIMIT \(Self.purgeChunk))
+                """, idempotencyKeysBefore
+            ),
+        ]
+        for (sql, cutoff) in chunks {
+            while try await write({ db in
+                try db.execute(sql: sql, arguments: [cutoff.millisecondsSinceEpoch])
+                return db.changesCount
+            }) > 0 {}
         }
     }
+
+    /// Rows the purge removes per write.
+    static let purgeChunk = 1000
 
     private static func insert(_ connection: Connection, into db: Database) throws {
         try db.cachedStatement(

@@ -114,12 +114,13 @@ extension ServeCommand {
                 logger.info("listening on http://\(shownHost):\(boundPort)")
             })
         var groupConfiguration = ServiceGroupConfiguration(
+            // Shut down in reverse order: the server drains first, while a purge already under
+            // way may finish; the housekeeping's own end never stops the group.
             services: [
-                .init(service: app),
-                // Its end at shutdown must not cut the server's draining short.
                 .init(
                     service: Housekeeping(store: store, policy: policy, interval: .seconds(3600), logger: logger),
                     successTerminationBehavior: .ignore),
+                .init(service: app),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownSeconds)

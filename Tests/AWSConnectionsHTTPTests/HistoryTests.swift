@@ -119,8 +119,23 @@ struct HistoryTests {
             let live = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             let deleted = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             #expect(try await client.delete(key: world.alpha, id: deleted).status == .noContent)
+            // One Idempotency-Key recorded two days ago, one now.
+            let caller = try #require(try await world.store.caller(forKeyHash: APIKey(world.alpha)!.hash))
+            let twoDaysAgo = Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch - 48 * 3600 * 1000)
+            for (key, time) in [("old", twoDaysAgo), ("fresh", Timestamp.now())] {
+                let new = NewConnection(
+                    name: key, description: "", awsAccountID: "123456789012", awsRegion: "us-east-1", enabled: true)
+                let connection = Connection(creating: new, account: caller.accountID, at: time, id: .generate(at: time))
+                _ = try await world.store.create(
+                    connection, by: caller.keyID, quota: 100,
+                    idempotency: IdempotentCreate(key: key, fingerprint: new.fingerprint, response: [1], now: time))
+            }
+            let keys = "SELECT count(*) FROM idempotency_keys"
+            #expect(try await world.queryInteger(keys) == 2)
             let past = Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch - 60_000)
             try await world.store.purge(deletedBefore: past, idempotencyKeysBefore: past)
+            #expect(try await world.queryInteger(keys) == 1)
+            #expect(try await world.queryInteger("SELECT count(*) FROM idempotency_keys WHERE key = 'fresh'") == 1)
             let deletedID = ConnectionID(uncheckedRawValue: deleted)
             #expect(try await world.store.history(id: deletedID).count == 2)
             let future = Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch + 60_000)
@@ -156,7 +171,7 @@ struct HistoryTests {
 
     @Test("a change and its history entry are one transaction: if either write fails, neither is kept", arguments: StoreKind.all)
     func atomicWithTheChange(store: StoreKind) async throws {
-        try await withApp(store) { world, client in
+        try await withApp(store, policy: ServicePolicy(connectionQuota: 2)) { world, client in
             let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
             // History refuses rows: the update must fail whole.
             try await world.executeSQL(failingTrigger(store, table: "connection_history", event: "INSERT"))
@@ -178,6 +193,9 @@ struct HistoryTests {
             // And with nothing failing, both are written.
             #expect(try await client.update(key: world.alpha, id: id, body: #"{"name":"kept","version":1}"#).status == .ok)
             #expect(try entries(try await history(client, key: world.alpha, id: id)).map { $0["version"] as? Int } == [1, 2])
+            // The failed create and delete left the quota count alone: one place is free, not 0 or 2.
+            #expect(try await client.create(key: world.alpha, body: validBody).status == .created)
+            #expect(try await client.create(key: world.alpha, body: validBody).status == .unprocessableContent)
         }
     }
 

@@ -167,6 +167,31 @@ struct OpenAPITests {
             }
             #expect(try problems[1].json()["currentVersion"] as? Int == 1)
             #expect(try problems[2].json()["currentVersion"] as? Int == 1)
+
+            // A history entry of each kind has exactly the documented members.
+            let entryProperties = try #require(try Self.member(schemas, "HistoryEntry", "properties") as? [String: Any])
+            let entryRequired = try #require(try Self.member(schemas, "HistoryEntry", "required") as? [String])
+            _ = try await client.update(key: world.alpha, id: id, body: #"{"name":"renamed","version":1}"#)
+            #expect(try await client.delete(key: world.alpha, id: id).status == .noContent)
+            let history = try await client.send(.get, "\(collectionPath)/\(id)/history", key: world.alpha).json()
+            let entries = try #require(history["Items"] as? [[String: Any]])
+            #expect(entries.count == 3)
+            for entry in entries {
+                #expect(Set(entry.keys) == Set(entryProperties.keys))
+                #expect(Set(entry.keys) == Set(entryRequired))
+            }
+        }
+        // The quota's problem, with its `limit`.
+        try await withApp(.sqlite, policy: ServicePolicy(connectionQuota: 1)) { world, client in
+            let document = try await Self.fetchDocument(client)
+            let problemProperties = try #require(
+                try Self.member(document, "components", "schemas", "Problem", "properties") as? [String: Any])
+            _ = try await client.createConnection(key: world.alpha)
+            let refused = try await client.create(
+                key: world.alpha, body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#).json()
+            #expect(refused["code"] as? String == "quota_exceeded")
+            #expect(refused["limit"] as? Int == 1)
+            #expect(Set(refused.keys).isSubset(of: problemProperties.keys))
         }
     }
 

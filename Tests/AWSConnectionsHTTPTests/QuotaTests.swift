@@ -70,6 +70,34 @@ struct QuotaTests {
             #expect((try await client.list(key: world.alpha).json()["Items"] as? [Any])?.count == 5)
         }
     }
+
+    @Test("after concurrent creates, keyed retries, refusals and deletes, the account's count equals its connections", arguments: StoreKind.all)
+    func counterMatchesRows(store: StoreKind) async throws {
+        try await withApp(store, .live, policy: ServicePolicy(connectionQuota: 14)) { world, client in
+            let port = try #require(client.port)
+            let statuses = try await withLiveClients(count: 8, port: port) { index, live in
+                var statuses: [Int] = []
+                for iteration in 0..<6 {
+                    let body = #"{"name":"c\#(index)-\#(iteration)","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+                    // Every client retries the same few keys, as a client resending after a timeout would.
+                    let headers: HTTPFields = iteration % 2 == 0 ? [IdempotencyHeader.key: "retry-\(iteration)"] : [:]
+                    let created = try await live.call(.post, collectionPath, key: world.alpha, body: body, headers: headers)
+                    statuses.append(created.status.code)
+                    if iteration % 3 == 0, let id = try? created.json()["connectionId"] as? String {
+                        statuses.append(try await live.call(.delete, "\(collectionPath)/\(id)", key: world.alpha).status.code)
+                    }
+                }
+                return statuses
+            }
+            #expect(statuses.flatMap { $0 }.allSatisfy { $0 < 500 })
+            #expect(statuses.flatMap { $0 }.contains(422))
+            let counted = try await world.queryInteger("SELECT connection_count FROM accounts WHERE name = 'alpha'")
+            let held = try await world.queryInteger(
+                "SELECT count(*) FROM connections WHERE account_id = (SELECT id FROM accounts WHERE name = 'alpha')")
+            #expect(counted == held)
+            #expect(held <= 14)
+        }
+    }
 }
 
 /// The Idempotency-Key headers, as a client spells them.

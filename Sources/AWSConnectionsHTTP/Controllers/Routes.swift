@@ -21,7 +21,7 @@ enum Routes {
         }
         if trimmed.hasPrefix(problemsPrefix) {
             let code = trimmed.dropFirst(problemsPrefix.count)
-            return code.isEmpty || code.contains("/") ? [] : [.get]
+            return ProblemCatalog.entry(for: String(code)) == nil ? [] : [.get]
         }
         let prefix = collectionPath + "/"
         guard trimmed.hasPrefix(prefix) else { return [] }
@@ -29,7 +29,7 @@ enum Routes {
         if rest.count == 1 {
             return [.get, .put, .delete]
         }
-        if rest.count == 2, rest[1] == historySegment {
+        if rest.count == 2, !rest[0].isEmpty, rest[1] == historySegment {
             return [.get]
         }
         return []

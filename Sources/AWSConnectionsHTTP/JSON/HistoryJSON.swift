@@ -32,7 +32,7 @@ enum HistoryJSON {
         writer.key("changes")
         writer.beginObject()
         for change in entry.changes {
-            writer.key(change.field)
+            writer.dynamicKey(change.field)
             writer.beginObject()
             writer.key("old")
             write(change.old, to: &writer)

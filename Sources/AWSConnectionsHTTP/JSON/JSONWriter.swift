@@ -53,8 +53,9 @@ struct JSONWriter {
         needsComma = false
     }
 
-    /// Writes `"key":` for a key only known at run time, escaped like any string.
-    mutating func key(_ key: String) {
+    /// Writes `"key":` for a key only known at run time, escaped like any string. Named
+    /// apart from `key(_:)` so that literals keep the unescaped `StaticString` path.
+    mutating func dynamicKey(_ key: String) {
         separate()
         writeQuoted(key)
         bytes.append(UInt8(ascii: ":"))

@@ -1099,7 +1099,7 @@ enum OpenAPIDocument {
           },
           "limit": {
             "type": "integer",
-            "minimum": 0,
+            "minimum": 1,
             "description": "On `quota_exceeded`: the account's connection quota."
           }
         },
@@ -1260,9 +1260,9 @@ enum OpenAPIDocument {
             "$ref": "#/components/schemas/Timestamp"
           },
           "keyId": {
-            "type": "string",
+            "type": ["string", "null"],
             "pattern": "^key_[a-z0-9]{16}$",
-            "description": "The public id of the API key that made the change (as `keys list` shows it), never the key."
+            "description": "The public id of the API key that made the change (as `keys list` shows it), never the key. `null` only on the entry recorded for a connection that existed before the server kept history (schema step `0003-history-and-quota`)."
           },
           "change": {
             "type": "string",

@@ -32,9 +32,10 @@ func withLiveClients<Result: Sendable>(
 extension TestClient {
     /// A request over this connection, answered as an `APIResponse`.
     func call(
-        _ method: HTTPRequest.Method, _ path: String, key: String, body: String? = nil
+        _ method: HTTPRequest.Method, _ path: String, key: String, body: String? = nil, headers extra: HTTPFields = [:]
     ) async throws -> APIResponse {
-        var headers: HTTPFields = [.authorization: key]
+        var headers = extra
+        headers[.authorization] = key
         if body != nil { headers[.contentType] = "application/json" }
         let response = try await execute(
             .init(path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }))

@@ -22,10 +22,11 @@ final class ServerProcess: Sendable {
         }
     }
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
         process = Process()
         process.executableURL = try Self.executableURL
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         var merged = ProcessInfo.processInfo.environment
         for (name, value) in environment { merged[name] = value }
         process.environment = merged

@@ -110,6 +110,16 @@ extension TestWorld {
         }
     }
 
+    /// The single integer a query answers, read over a connection of its own.
+    func queryInteger(_ sql: String) async throws -> Int {
+        if let sqlite {
+            let queue = try DatabaseQueue(path: sqlite.path)
+            return try #require(try await queue.read { db in try Int.fetchOne(db, sql: sql) })
+        }
+        let text = try #require(try await TestPostgres.query("SELECT (\(sql))::text", on: databaseURL).first)
+        return try #require(Int(text))
+    }
+
     /// The public id of the key `secret`.
     func keyID(of secret: String) async throws -> String {
         let key = try #require(APIKey(secret))
