@@ -217,6 +217,44 @@ struct ProcessTests {
         }
     }
 
+    @Test("serve applies --connection-quota and its environment variable, and refuses out-of-range quota and retention")
+    func quotaAndRetentionOptions() async throws {
+        try await withDatabaseURL(.sqlite) { database in
+            for arguments in [["--connection-quota", "0"], ["--history-retention-days=-1"], ["--history-retention-days", "36501"]] {
+                let refused = try await ServerProcess.run(["serve", "--port", "0", "--database", database] + arguments)
+                #expect(refused.status != 0, "\(arguments)")
+                #expect(refused.stderr.contains("--connection-quota must be at least 1"), "\(arguments)")
+            }
+            let body = #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+            let (flagged, port) = try await ServerProcess.serve(database: database, extra: ["--connection-quota", "1"])
+            let key = try #require(bootstrapKey(in: flagged.standardError))
+            let statuses = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                [
+                    try await client.call(.post, collectionPath, key: key, body: body).status,
+                    try await client.call(.post, collectionPath, key: key, body: body).status,
+                ]
+            }
+            #expect(statuses == [.created, .unprocessableContent])
+            flagged.signal(SIGTERM)
+            #expect(try await flagged.waitForExit() == 0)
+
+            // The variable raises it to 2 on the same database, which holds 1.
+            let fromEnvironment = try ServerProcess(
+                ["serve", "--port", "0", "--database", database], environment: ["AWS_CONNECTIONS_CONNECTION_QUOTA": "2"])
+            try await fromEnvironment.waitForStandardError(containing: "listening on http://")
+            let match = try #require(fromEnvironment.standardError.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/))
+            let environmentStatuses = try await TestClient.withClient(host: "127.0.0.1", port: try #require(Int(match.1))) { client in
+                [
+                    try await client.call(.post, collectionPath, key: key, body: body).status,
+                    try await client.call(.post, collectionPath, key: key, body: body).status,
+                ]
+            }
+            #expect(environmentStatuses == [.created, .unprocessableContent])
+            fromEnvironment.signal(SIGTERM)
+            #expect(try await fromEnvironment.waitForExit() == 0)
+        }
+    }
+
     @Test("an unusable database path is a clear error and a non-zero exit")
     func badDatabaseExitsNonZero() async throws {
         let result = try await ServerProcess.run(["serve", "--port", "0", "--database", "sqlite:/nonexistent-dir/x/db.sqlite"])
