@@ -15,11 +15,8 @@ struct ListParameters {
         let parameters = request.uri.queryParameters
         var errors: [FieldError] = []
         if let text = parameters.get("limit") {
-            // Digits only: `Int` alone would also take "+5".
-            if text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let limit = Int(text),
-                (1...Self.maximumLimit).contains(limit)
-            {
-                query.limit = limit
+            if let limit = text.asciiDigitsValue, (1...Int64(Self.maximumLimit)).contains(limit) {
+                query.limit = Int(limit)
             } else {
                 errors.append(
                     .init(field: "limit", code: .outOfRange, message: "limit must be a whole number from 1 to \(Self.maximumLimit)"))
@@ -53,8 +50,8 @@ struct ListParameters {
 
     private static func position(fromToken token: String) -> ListPosition? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count <= 15, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
-            let milliseconds = Int64(parts[0]), let id = ConnectionID(String(parts[1]))
+        guard parts.count == 2, parts[0].count <= 15, let milliseconds = parts[0].asciiDigitsValue,
+            let id = ConnectionID(String(parts[1]))
         else { return nil }
         return ListPosition(createdDate: Timestamp(millisecondsSinceEpoch: milliseconds), id: id)
     }

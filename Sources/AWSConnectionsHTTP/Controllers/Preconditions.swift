@@ -37,18 +37,14 @@ enum Preconditions {
     /// The members of comma-separated header lines, without optional whitespace.
     private static func listMembers(_ values: [String]) -> [String] {
         values.flatMap { $0.split(separator: ",") }.map { member in
-            String(member.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+            String(member.trimmingOptionalWhitespace)
         }
     }
 
     /// `"12"` → 12; anything else (weak, unquoted, not a positive integer) → nil.
     private static func version(fromStrongTag tag: String) -> Int64? {
         guard tag.count >= 3, tag.hasPrefix("\""), tag.hasSuffix("\"") else { return nil }
-        let digits = tag.dropFirst().dropLast()
-        // Digits only: Int64 alone would also take "+3".
-        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int64(digits), version >= 1 else {
-            return nil
-        }
+        guard let version = tag.dropFirst().dropLast().asciiDigitsValue, version >= 1 else { return nil }
         return version
     }
 }

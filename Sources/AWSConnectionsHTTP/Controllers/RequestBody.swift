@@ -25,25 +25,16 @@ enum RequestBody {
     static func isJSON(contentType: String?) -> Bool {
         guard let contentType else { return false }
         let parts = contentType.split(separator: ";", omittingEmptySubsequences: false)
-        guard parts[0].trimmingSpaces().lowercased() == "application/json" else { return false }
+        guard parts[0].trimmingOptionalWhitespace.lowercased() == "application/json" else { return false }
         for parameter in parts.dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
-            if pair[0].trimmingSpaces().lowercased() == "charset" {
-                let charset = pair[1].trimmingSpaces().lowercased().replacingQuotes()
+            if pair[0].trimmingOptionalWhitespace.lowercased() == "charset" {
+                let charset = pair[1].trimmingOptionalWhitespace.lowercased().replacingQuotes()
                 guard charset == "utf-8" || charset == "utf8" else { return false }
             }
         }
         return true
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var trimmed = self
-        while let first = trimmed.first, first == " " || first == "\t" { trimmed.removeFirst() }
-        while let last = trimmed.last, last == " " || last == "\t" { trimmed.removeLast() }
-        return trimmed
     }
 }
 

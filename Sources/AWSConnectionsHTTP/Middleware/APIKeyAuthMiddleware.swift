@@ -40,13 +40,12 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
     }
 
     /// The credential part of the header: what follows an optional case-insensitive `Bearer`
-    /// scheme, without surrounding spaces. Anything else in it stays and makes the key invalid.
+    /// scheme, without surrounding spaces or tabs. Anything else in it stays and makes the key invalid.
     static func credential(in header: String) -> Substring {
-        var value = header.drop(while: { $0 == " " })
-        while value.last == " " { value = value.dropLast() }
+        var value = header.trimmingOptionalWhitespace
         let scheme = value.prefix(while: { $0 != " " })
         if scheme.lowercased() == "bearer" {
-            value = value.dropFirst(scheme.count).drop(while: { $0 == " " })
+            value = value.dropFirst(scheme.count).trimmingOptionalWhitespace
         }
         return value
     }
