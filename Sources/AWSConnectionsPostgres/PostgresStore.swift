@@ -110,9 +110,7 @@ public final class PostgresStore: Sendable {
     /// wait for a pooled connection), so that a statement the client was told failed (503)
     /// has normally been stopped by the server before it could still apply.
     static func sessionParameters(_ settings: PostgresSettings) -> [(String, String)] {
-        let deadline = settings.operationTimeout.components
-        let milliseconds = deadline.seconds * 1000 + deadline.attoseconds / 1_000_000_000_000_000
-        let serverLimit = max(1, milliseconds * 8 / 10)
+        let serverLimit = max(1, settings.operationTimeout.wholeMilliseconds * 8 / 10)
         return [
             ("application_name", "aws-connections"),
             // The quota counter and the compare-and-writes rely on READ COMMITTED re-checking a
@@ -121,7 +119,7 @@ public final class PostgresStore: Sendable {
             ("default_transaction_isolation", "read committed"),
             ("statement_timeout", "\(serverLimit)"),
             ("lock_timeout", "\(serverLimit)"),
-            ("idle_in_transaction_session_timeout", "\(milliseconds * 2)"),
+            ("idle_in_transaction_session_timeout", "\(settings.operationTimeout.wholeMilliseconds * 2)"),
         ]
     }
 }

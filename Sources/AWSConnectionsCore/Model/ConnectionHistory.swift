@@ -148,9 +148,7 @@ public struct ServicePolicy: Sendable, Equatable {
 
     /// History of connections deleted before this is no longer shown (and may be purged).
     public func deletedHistoryCutoff(now: Timestamp) -> Timestamp {
-        let milliseconds = deletedHistoryRetention.components.seconds * 1000
-            + deletedHistoryRetention.components.attoseconds / 1_000_000_000_000_000
-        return Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - milliseconds)
+        now.subtracting(deletedHistoryRetention)
     }
 
     /// Whether a history ending in `records.last` is still shown at `now`.

@@ -26,8 +26,7 @@ public struct IdempotentCreate: Sendable, Equatable {
 
     /// Keys recorded before this are forgotten at `now`.
     public static func expiryCutoff(now: Timestamp) -> Timestamp {
-        let retention = retention.components.seconds * 1000
-        return Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - retention)
+        now.subtracting(retention)
     }
 }
 

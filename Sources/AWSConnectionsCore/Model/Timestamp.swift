@@ -20,6 +20,11 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
     }
 
+    /// This instant moved back by `duration`, to the millisecond: where retentions end.
+    public func subtracting(_ duration: Duration) -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch - duration.wholeMilliseconds)
+    }
+
     /// The calendar fields of this instant in UTC.
     public var components: UTCComponents { UTCComponents(self) }
 
@@ -129,5 +134,12 @@ private func appendDigits(_ value: Int, width: Int, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: (rest / divisor) % 10))
         rest %= divisor
         divisor /= 10
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded toward zero.
+    public var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }
