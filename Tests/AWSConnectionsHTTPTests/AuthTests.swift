@@ -69,7 +69,7 @@ struct AuthTests {
     @Test("a read-only key may read but every write call is 403 insufficient_scope", arguments: StoreKind.all)
     func readOnlyKey(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             #expect(try await client.list(key: world.alphaReader).status == .ok)
             #expect(try await client.get(key: world.alphaReader, id: id).status == .ok)
             let writes = [
@@ -88,7 +88,7 @@ struct AuthTests {
     @Test("a write-only key may write but reads are 403 insufficient_scope", arguments: StoreKind.all)
     func writeOnlyKey(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alphaWriter)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alphaWriter)
             #expect(try await client.list(key: world.alphaWriter).status == .forbidden)
             let get = try await client.get(key: world.alphaWriter, id: id)
             #expect(get.status == .forbidden)
@@ -100,7 +100,7 @@ struct AuthTests {
     @Test("keys of one account see that account's connections, whichever key created them", arguments: StoreKind.all)
     func keysShareTheirAccount(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alphaWriter)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alphaWriter)
             #expect(try await client.get(key: world.alphaReader, id: id).status == .ok)
             #expect(try await client.get(key: world.beta, id: id).status == .forbidden)
         }

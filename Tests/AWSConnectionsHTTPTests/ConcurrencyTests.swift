@@ -13,7 +13,7 @@ struct ConcurrencyTests {
     func sameVersionRace(store: StoreKind) async throws {
         try await withApp(store, .live) { world, client in
             let port = try #require(client.port)
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             let path = "\(collectionPath)/\(id)"
             let statuses = try await withLiveClients(count: 32, port: port) { index, live in
                 try await live.call(.put, path, key: world.alpha, body: #"{"name":"writer \#(index)","version":1}"#).status
@@ -32,8 +32,8 @@ struct ConcurrencyTests {
         try await withApp(store, .live) { world, client in
             let port = try #require(client.port)
             let ids = [
-                try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String),
-                try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String),
+                try await client.createConnectionID(key: world.alpha),
+                try await client.createConnectionID(key: world.alpha),
             ]
             let iterations = 25
             let results = try await withLiveClients(count: 16, port: port) { index, live in

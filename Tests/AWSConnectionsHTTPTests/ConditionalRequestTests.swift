@@ -25,7 +25,7 @@ struct ConditionalRequestTests {
     @Test("If-None-Match with the current tag (strong, weak or *) is 304 with no body; after a change it is 200", arguments: StoreKind.all)
     func ifNoneMatch(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             for tag in [#""1""#, #"W/"1""#, "*", #""7", "1""#] {
                 let cached = try await client.send(.get, path(id), key: world.alpha, headers: [.ifNoneMatch: tag])
                 #expect(cached.status == .notModified, "If-None-Match: \(tag)")
@@ -45,7 +45,7 @@ struct ConditionalRequestTests {
     @Test("PUT with If-Match alone applies at that version; a stale one is 412 with currentVersion and changes nothing", arguments: StoreKind.all)
     func putIfMatch(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             let applied = try await client.send(
                 .put, path(id), key: world.alpha, body: #"{"name":"a"}"#, headers: [.ifMatch: #""1""#])
             #expect(applied.status == .ok)
@@ -67,7 +67,7 @@ struct ConditionalRequestTests {
     @Test("If-Match and body version must agree; a malformed If-Match is 400; * leaves the body's version in charge", arguments: StoreKind.all)
     func ifMatchRules(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             let disagree = try await client.send(
                 .put, path(id), key: world.alpha, body: #"{"name":"a","version":1}"#, headers: [.ifMatch: #""2""#])
             #expect(disagree.status == .badRequest)
@@ -94,7 +94,7 @@ struct ConditionalRequestTests {
     @Test("DELETE with a stale If-Match is 412 and keeps the connection; with the current one it deletes", arguments: StoreKind.all)
     func deleteIfMatch(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             _ = try await client.update(key: world.alpha, id: id, body: #"{"name":"m","version":1}"#)
             let stale = try await client.send(.delete, path(id), key: world.alpha, headers: [.ifMatch: #""1""#])
             #expect(stale.status == .preconditionFailed)
@@ -114,7 +114,7 @@ struct ConditionalRequestTests {
     func racingConditionalWrites(store: StoreKind) async throws {
         try await withApp(store, .live) { world, client in
             let port = try #require(client.port)
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             let statuses = try await withLiveClients(count: 16, port: port) { index, live in
                 var headers: HTTPFields = [.authorization: world.alpha, .ifMatch: #""1""#]
                 if index % 2 == 0 {

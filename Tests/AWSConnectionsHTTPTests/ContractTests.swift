@@ -30,7 +30,7 @@ struct ContractTests {
     @Test("DELETE checks in the contract's order: 401, 403 scope, 404, 403 owner, then 412 for a stale If-Match", arguments: StoreKind.all)
     func deleteCheckOrder(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let theirs = try #require(try await client.createConnection(key: world.beta)["connectionId"] as? String)
+            let theirs = try await client.createConnectionID(key: world.beta)
             let unknown = "20251217080657842fux3au9kh1p0j5s"
             let path = { (id: String) in "\(collectionPath)/\(id)" }
             let stale: HTTPFields = [.ifMatch: #""9""#]
@@ -42,7 +42,7 @@ struct ContractTests {
             #expect(try response.problemCode() == "connection_not_found")
             response = try await client.send(.delete, path(theirs), key: world.alpha, headers: stale)
             #expect(try response.problemCode() == "forbidden")
-            let mine = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let mine = try await client.createConnectionID(key: world.alpha)
             response = try await client.send(.delete, path(mine), key: world.alpha, headers: stale)
             #expect(try response.problemCode() == "precondition_failed")
             #expect(try await client.get(key: world.beta, id: theirs).status == .ok)
@@ -53,7 +53,7 @@ struct ContractTests {
     @Test("PUT applies the name and description limits of create, refuses invalid JSON, and 404s a malformed id", arguments: StoreKind.all)
     func updateBodies(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             let name100 = String(repeating: "n", count: 100)
             let description500 = String(repeating: "d", count: 500)
             let fits = try await client.update(
@@ -77,17 +77,21 @@ struct ContractTests {
         }
     }
 
-    @Test("every status's problem has the RFC 9457 members, the code, the request id, and a message on each field error", arguments: StoreKind.all)
+    @Test("every error is problem+json with type, title, status, detail, code and the X-Request-Id as requestId; each field error has a message", arguments: StoreKind.all)
     func problemShapes(store: StoreKind) async throws {
         try await withApp(store, policy: ServicePolicy(connectionQuota: 1)) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
-            let theirs = try #require(try await client.createConnection(key: world.beta)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
+            let theirs = try await client.createConnectionID(key: world.beta)
             let responses: [(HTTPResponse.Status, APIResponse)] = [
                 (.badRequest, try await client.update(key: world.alpha, id: id, body: #"{"name":"","version":"1","x":1}"#)),
+                (.badRequest, try await client.create(key: world.alpha, body: "{")),
+                (.unauthorized, try await client.list(key: nil)),
                 (.unauthorized, try await client.list(key: "pictai_" + String(repeating: "a", count: 40))),
                 (.forbidden, try await client.list(key: world.alphaWriter)),
                 (.forbidden, try await client.get(key: world.alpha, id: theirs)),
                 (.notFound, try await client.get(key: world.alpha, id: "20251217080657842fux3au9kh1p0j5s")),
+                (.notFound, try await client.get(key: world.alpha, id: "nope")),
+                (.notFound, try await client.send(.get, "/nowhere", key: nil)),
                 (.methodNotAllowed, try await client.send(.patch, "\(collectionPath)/\(id)", key: world.alpha)),
                 (.conflict, try await client.update(key: world.alpha, id: id, body: #"{"name":"n","version":7}"#)),
                 (.preconditionFailed, try await client.send(.delete, "\(collectionPath)/\(id)", key: world.alpha, headers: [.ifMatch: #""7""#])),

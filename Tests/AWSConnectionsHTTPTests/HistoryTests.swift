@@ -73,7 +73,7 @@ struct HistoryTests {
     @Test("history follows the call's check order: 401, scope, then existence, then ownership; only GET", arguments: StoreKind.all)
     func errors(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             let path = "\(collectionPath)/\(id)/history"
             #expect(try await client.send(.get, path, key: nil).problemCode() == "missing_api_key")
             #expect(try await client.send(.get, path, key: world.alphaWriter).problemCode() == "insufficient_scope")
@@ -94,7 +94,7 @@ struct HistoryTests {
     @Test("a deleted connection's history is readable within the retention and gone after it", arguments: StoreKind.all)
     func retention(store: StoreKind) async throws {
         try await withApp(store, policy: ServicePolicy(deletedHistoryRetention: .zero)) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             #expect(try await history(client, key: world.alpha, id: id).status == .ok)
             #expect(try await client.delete(key: world.alpha, id: id).status == .noContent)
             // Deleted at least a millisecond ago, so past a zero retention.
@@ -104,7 +104,7 @@ struct HistoryTests {
             #expect(try gone.problemCode() == "connection_not_found")
         }
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             #expect(try await client.delete(key: world.alpha, id: id).status == .noContent)
             let kept = try await history(client, key: world.alpha, id: id)
             #expect(try entries(kept).last?["change"] as? String == "deleted")
@@ -116,8 +116,8 @@ struct HistoryTests {
     @Test("the purge removes deleted connections' history past the cutoff and nothing else", arguments: StoreKind.all)
     func purge(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let live = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
-            let deleted = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let live = try await client.createConnectionID(key: world.alpha)
+            let deleted = try await client.createConnectionID(key: world.alpha)
             #expect(try await client.delete(key: world.alpha, id: deleted).status == .noContent)
             // One Idempotency-Key recorded two days ago, one now.
             let caller = try #require(try await world.store.caller(forKeyHash: APIKey(world.alpha)!.hash))
@@ -149,7 +149,7 @@ struct HistoryTests {
     func concurrentWriters(store: StoreKind) async throws {
         try await withApp(store, .live) { world, client in
             let port = try #require(client.port)
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             let results = try await withLiveClients(count: 16, port: port) { index, live in
                 try await readModifyWrite(live, index: index, ids: [id], iterations: 15, key: world.alpha)
             }
@@ -172,7 +172,7 @@ struct HistoryTests {
     @Test("a change and its history entry are one transaction: if either write fails, neither is kept", arguments: StoreKind.all)
     func atomicWithTheChange(store: StoreKind) async throws {
         try await withApp(store, policy: ServicePolicy(connectionQuota: 2)) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             // History refuses rows: the update must fail whole.
             try await world.executeSQL(failingTrigger(store, table: "connection_history", event: "INSERT"))
             let refused = try await client.update(key: world.alpha, id: id, body: #"{"name":"lost","version":1}"#)

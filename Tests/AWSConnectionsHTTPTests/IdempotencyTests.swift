@@ -7,21 +7,20 @@ import Testing
 
 @Suite("Idempotency-Key on create")
 struct IdempotencyTests {
-    private let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     private let body = #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
 
     @Test("a retry with the same key and body returns the first answer and creates nothing", arguments: StoreKind.all)
     func retryReplays(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let first = try await client.send(.post, collectionPath, key: world.alpha, body: body, headers: [idempotencyKey: "k-1"])
+            let first = try await client.send(.post, collectionPath, key: world.alpha, body: body, headers: [IdempotencyHeader.key: "k-1"])
             #expect(first.status == .created)
             // The same request spelled differently (order, spacing, a default written out) is the same request.
             let respelled = #"{ "awsRegion":"us-east-1", "enabled":true, "awsAccountId":"123456789012", "name":"n" }"#
-            let retry = try await client.send(.post, collectionPath, key: world.alpha, body: respelled, headers: [idempotencyKey: "k-1"])
+            let retry = try await client.send(.post, collectionPath, key: world.alpha, body: respelled, headers: [IdempotencyHeader.key: "k-1"])
             #expect(retry.status == .created)
             #expect(retry.bodyText == first.bodyText)
             #expect(retry.headers[.location] == first.headers[.location])
-            #expect(retry.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(retry.headers[IdempotencyHeader.replayed] == "true")
             #expect((try await client.list(key: world.alpha).json()["Items"] as? [Any])?.count == 1)
 
             // Without the header every POST creates, as the contract says.
@@ -33,12 +32,12 @@ struct IdempotencyTests {
     @Test("the same key with a different body is 422 idempotency_key_reused; keys are per account", arguments: StoreKind.all)
     func reuseAndScope(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            _ = try await client.send(.post, collectionPath, key: world.alpha, body: body, headers: [idempotencyKey: "k-2"])
+            _ = try await client.send(.post, collectionPath, key: world.alpha, body: body, headers: [IdempotencyHeader.key: "k-2"])
             let other = #"{"name":"other","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
-            let reused = try await client.send(.post, collectionPath, key: world.alpha, body: other, headers: [idempotencyKey: "k-2"])
+            let reused = try await client.send(.post, collectionPath, key: world.alpha, body: other, headers: [IdempotencyHeader.key: "k-2"])
             #expect(reused.status == .unprocessableContent)
             #expect(try reused.problemCode() == "idempotency_key_reused")
-            let beta = try await client.send(.post, collectionPath, key: world.beta, body: body, headers: [idempotencyKey: "k-2"])
+            let beta = try await client.send(.post, collectionPath, key: world.beta, body: body, headers: [IdempotencyHeader.key: "k-2"])
             #expect(beta.status == .created)
             #expect((try await client.list(key: world.alpha).json()["Items"] as? [Any])?.count == 1)
             #expect((try await client.list(key: world.beta).json()["Items"] as? [Any])?.count == 1)
@@ -50,13 +49,13 @@ struct IdempotencyTests {
         try await withApp(store) { world, client in
             for key in ["", String(repeating: "a", count: 256), "with space", "clé"] {
                 let response = try await client.send(
-                    .post, collectionPath, key: world.alpha, body: body, headers: [idempotencyKey: key])
+                    .post, collectionPath, key: world.alpha, body: body, headers: [IdempotencyHeader.key: key])
                 #expect(response.status == .badRequest, "\(key)")
                 #expect(try response.problemCode() == "invalid_idempotency_key")
             }
             let longest = try await client.send(
                 .post, collectionPath, key: world.alpha, body: body,
-                headers: [idempotencyKey: String(repeating: "a", count: 255)])
+                headers: [IdempotencyHeader.key: String(repeating: "a", count: 255)])
             #expect(longest.status == .created)
         }
     }
@@ -69,7 +68,7 @@ struct IdempotencyTests {
                 let response = try await live.execute(
                     .init(
                         collectionPath, method: .post,
-                        headers: [.authorization: world.alpha, .contentType: "application/json", idempotencyKey: "race"],
+                        headers: [.authorization: world.alpha, .contentType: "application/json", IdempotencyHeader.key: "race"],
                         body: ByteBuffer(string: body)))
                 let text = response.body.map { String(buffer: $0) } ?? ""
                 let id = (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["connectionId"] as? String

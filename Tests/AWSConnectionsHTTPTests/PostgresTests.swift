@@ -182,7 +182,7 @@ struct PostgresTests {
     func lockedRowIs503ThenRecovers() async throws {
         try await withWorld(.postgres, postgresTimeout: .seconds(1)) { world in
             try await world.makeApplication().test(.router) { client in
-                let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+                let id = try await client.createConnectionID(key: world.alpha)
                 // Another session holds the row, as a long admin transaction might.
                 let components = try #require(URLComponents(string: world.databaseURL))
                 let intruder = try await PostgresConnection.connect(

@@ -225,33 +225,26 @@ struct ProcessTests {
                 #expect(refused.status != 0, "\(arguments)")
                 #expect(refused.stderr.contains("--connection-quota must be at least 1"), "\(arguments)")
             }
-            let body = #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
-            let (flagged, port) = try await ServerProcess.serve(database: database, extra: ["--connection-quota", "1"])
-            let key = try #require(bootstrapKey(in: flagged.standardError))
-            let statuses = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-                [
-                    try await client.call(.post, collectionPath, key: key, body: body).status,
-                    try await client.call(.post, collectionPath, key: key, body: body).status,
-                ]
+            // Two creates on a fresh server: the quota decides what the second gets.
+            func twoCreates(_ serving: (server: ServerProcess, port: Int), key: String) async throws -> [HTTPResponse.Status] {
+                let body = #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+                let statuses = try await TestClient.withClient(host: "127.0.0.1", port: serving.port) { client in
+                    [
+                        try await client.call(.post, collectionPath, key: key, body: body).status,
+                        try await client.call(.post, collectionPath, key: key, body: body).status,
+                    ]
+                }
+                serving.server.signal(SIGTERM)
+                #expect(try await serving.server.waitForExit() == 0)
+                return statuses
             }
-            #expect(statuses == [.created, .unprocessableContent])
-            flagged.signal(SIGTERM)
-            #expect(try await flagged.waitForExit() == 0)
-
+            let flagged = try await ServerProcess.serve(database: database, extra: ["--connection-quota", "1"])
+            let key = try #require(bootstrapKey(in: flagged.0.standardError))
+            #expect(try await twoCreates(flagged, key: key) == [.created, .unprocessableContent])
             // The variable raises it to 2 on the same database, which holds 1.
-            let fromEnvironment = try ServerProcess(
-                ["serve", "--port", "0", "--database", database], environment: ["AWS_CONNECTIONS_CONNECTION_QUOTA": "2"])
-            try await fromEnvironment.waitForStandardError(containing: "listening on http://")
-            let match = try #require(fromEnvironment.standardError.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/))
-            let environmentStatuses = try await TestClient.withClient(host: "127.0.0.1", port: try #require(Int(match.1))) { client in
-                [
-                    try await client.call(.post, collectionPath, key: key, body: body).status,
-                    try await client.call(.post, collectionPath, key: key, body: body).status,
-                ]
-            }
-            #expect(environmentStatuses == [.created, .unprocessableContent])
-            fromEnvironment.signal(SIGTERM)
-            #expect(try await fromEnvironment.waitForExit() == 0)
+            let fromEnvironment = try await ServerProcess.serve(
+                database: database, environment: ["AWS_CONNECTIONS_CONNECTION_QUOTA": "2"])
+            #expect(try await twoCreates(fromEnvironment, key: key) == [.created, .unprocessableContent])
         }
     }
 

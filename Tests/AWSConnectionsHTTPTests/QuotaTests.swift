@@ -12,7 +12,7 @@ struct QuotaTests {
         try await withApp(store, policy: ServicePolicy(connectionQuota: 3)) { world, client in
             var ids: [String] = []
             for _ in 0..<3 {
-                ids.append(try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String))
+                ids.append(try await client.createConnectionID(key: world.alpha))
             }
             let refused = try await client.create(key: world.alpha, body: body)
             #expect(refused.status == .unprocessableContent)
@@ -98,10 +98,4 @@ struct QuotaTests {
             #expect(held <= 14)
         }
     }
-}
-
-/// The Idempotency-Key headers, as a client spells them.
-enum IdempotencyHeader {
-    static let key = HTTPField.Name("Idempotency-Key")!
-    static let replayed = HTTPField.Name("Idempotent-Replayed")!
 }

@@ -74,7 +74,7 @@ struct DeleteConnectionTests {
     @Test("delete answers 204 with no body; the connection is then 404 everywhere", arguments: StoreKind.all)
     func deleteRemoves(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             let response = try await client.delete(key: world.alpha, id: id)
             #expect(response.status == .noContent)
             #expect(response.bodyText.isEmpty)
@@ -89,7 +89,7 @@ struct DeleteConnectionTests {
     @Test("deleting another account's connection is 403 and leaves it in place", arguments: StoreKind.all)
     func deleteOtherAccount(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.beta)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.beta)
             let response = try await client.delete(key: world.alpha, id: id)
             #expect(response.status == .forbidden)
             #expect(try response.problemCode() == "forbidden")

@@ -26,7 +26,7 @@ struct StoreFailureTests {
     func lockedDatabaseIs503ThenRecovers() async throws {
         try await withApp(.sqlite) { world, client in
             let sqlite = try #require(world.sqlite)
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             // Another connection holds the write lock, as a long admin transaction might.
             var configuration = Configuration()
             configuration.allowsUnsafeTransactions = true

@@ -56,7 +56,7 @@ struct UpdateConnectionTests {
     @Test("a stale version is 409 with currentVersion, and nothing changes", arguments: StoreKind.all)
     func staleVersionConflicts(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             _ = try await client.update(key: world.alpha, id: id, body: #"{"name":"v2","version":1}"#)
             let before = try await client.get(key: world.alpha, id: id).json()
             for stale in [1, 3, 99] {
@@ -126,7 +126,7 @@ struct UpdateConnectionTests {
     func invalidBodies(store: StoreKind, invalid: (body: String, field: String)) async throws {
         let (body, field) = invalid
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             let response = try await client.update(key: world.alpha, id: id, body: body)
             #expect(response.status == .badRequest)
             #expect(try response.problemCode() == "validation_failed")
@@ -138,7 +138,7 @@ struct UpdateConnectionTests {
     @Test("every offending field is listed in one problem", arguments: StoreKind.all)
     func allErrorsListed(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.alpha)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.alpha)
             let response = try await client.update(
                 key: world.alpha, id: id, body: #"{"name":"","version":"1","enabled":"yes","awsRegion":"us-east-1","colour":1}"#)
             #expect(response.status == .badRequest)
@@ -150,7 +150,7 @@ struct UpdateConnectionTests {
     @Test("updating another account's connection is 403, even with a wrong version; unknown is 404", arguments: StoreKind.all)
     func ownershipAndExistence(store: StoreKind) async throws {
         try await withApp(store) { world, client in
-            let id = try #require(try await client.createConnection(key: world.beta)["connectionId"] as? String)
+            let id = try await client.createConnectionID(key: world.beta)
             for version in [1, 7] {
                 let response = try await client.update(key: world.alpha, id: id, body: #"{"name":"x","version":\#(version)}"#)
                 #expect(response.status == .forbidden)

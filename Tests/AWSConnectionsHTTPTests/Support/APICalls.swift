@@ -41,6 +41,12 @@ struct APIResponse: Sendable {
     }
 }
 
+/// The Idempotency-Key headers, as a client spells them.
+enum IdempotencyHeader {
+    static let key = HTTPField.Name("Idempotency-Key")!
+    static let replayed = HTTPField.Name("Idempotent-Replayed")!
+}
+
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
@@ -72,6 +78,13 @@ extension TestClientProtocol {
         let response = try await create(key: key, body: body)
         guard response.status == .created else { throw TestFailure("create failed: \(response.bodyText)") }
         return try response.json()
+    }
+
+    /// Creates a valid connection and returns its id.
+    func createConnectionID(key: String) async throws -> String {
+        let created = try await createConnection(key: key)
+        guard let id = created["connectionId"] as? String else { throw TestFailure("no connectionId in \(created)") }
+        return id
     }
 
     func list(key: String?) async throws -> APIResponse {

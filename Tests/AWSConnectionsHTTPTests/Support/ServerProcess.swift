@@ -72,8 +72,10 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts `serve` on a free port and returns once it listens.
-    static func serve(database: String, extra: [String] = []) async throws -> (ServerProcess, port: Int) {
-        let server = try ServerProcess(["serve", "--port", "0", "--database", database] + extra)
+    static func serve(database: String, extra: [String] = [], environment: [String: String] = [:]) async throws
+        -> (ServerProcess, port: Int)
+    {
+        let server = try ServerProcess(["serve", "--port", "0", "--database", database] + extra, environment: environment)
         try await server.waitForStandardError(containing: "listening on http://")
         guard let match = server.standardError.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
             let port = Int(match.1)
