@@ -117,17 +117,9 @@ struct ListPagingTests {
                     round += 1
                 }
             }
-            let seen = try await TestClient.withClient(host: "127.0.0.1", port: port) { live in
-                var seen: [String] = []
-                var token: String?
-                repeat {
-                    var path = "\(collectionPath)?limit=100"
-                    if let token { path += "&nextToken=\(token)" }
-                    let json = try await live.call(.get, path, key: world.alpha).json()
-                    seen += (json["Items"] as? [[String: Any]] ?? []).compactMap { $0["connectionId"] as? String }
-                    token = json["NextToken"] as? String
-                } while token != nil
-                return seen
+            // The test's own client, a connection apart from the churning one.
+            let seen = try await allPages(client, key: world.alpha, limit: 100).flatMap { page in
+                page.compactMap { $0["connectionId"] as? String }
             }
             reading.withLock { $0 = false }
             try await churn
