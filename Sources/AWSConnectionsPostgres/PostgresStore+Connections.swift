@@ -134,8 +134,7 @@ extension PostgresStore: ConnectionStore {
                     HistoryRecord(
                         connectionID: ConnectionID(uncheckedRawValue: row.0), accountID: AccountID(row.2), version: row.1,
                         changedDate: Timestamp(millisecondsSinceEpoch: row.3), keyID: row.4.map(KeyID.init),
-                        // The column's CHECK admits only the three kinds.
-                        kind: ChangeKind(rawValue: row.5) ?? .updated, name: row.6, description: row.7,
+                        kind: try ChangeKind(stored: row.5), name: row.6, description: row.7,
                         awsAccountID: row.8, awsRegion: row.9, enabled: row.10))
             }
             return records

@@ -152,15 +152,14 @@ extension SQLiteStore: ConnectionStore {
                             aws_account_id, aws_region, enabled
                         FROM connection_history WHERE connection_id = ? ORDER BY version
                         """, arguments: [id.rawValue]
-                ).map { row in
+                ).map { row throws in
                     HistoryRecord(
                         connectionID: ConnectionID(uncheckedRawValue: row[0]),
                         accountID: AccountID(row[1]),
                         version: row[2],
                         changedDate: Timestamp(millisecondsSinceEpoch: row[3]),
                         keyID: (row[4] as String?).map(KeyID.init),
-                        // The column's CHECK admits only the three kinds.
-                        kind: ChangeKind(rawValue: row[5]) ?? .updated,
+                        kind: try ChangeKind(stored: row[5]),
                         name: row[6],
                         description: row[7],
                         awsAccountID: row[8],

@@ -3,6 +3,14 @@ public enum ChangeKind: String, Sendable, CaseIterable {
     case created
     case updated
     case deleted
+
+    /// The kind a store wrote; anything else means the row was not written by this server.
+    public init(stored: String) throws(StoreError) {
+        guard let kind = ChangeKind(rawValue: stored) else {
+            throw .failed("a history row has the unknown change kind '\(stored)'")
+        }
+        self = kind
+    }
 }
 
 /// One row of a connection's history: who changed it, when, and the connection as that

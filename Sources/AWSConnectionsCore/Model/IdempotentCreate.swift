@@ -30,18 +30,6 @@ public struct IdempotentCreate: Sendable, Equatable {
     }
 }
 
-/// What an idempotent create did.
-public enum CreateOutcome: Sendable, Equatable {
-    /// The connection was created and the key recorded.
-    case created(Connection)
-    /// The key was used before with the same request: nothing was created.
-    case replayed(connectionID: ConnectionID, response: [UInt8])
-    /// The key was used before with a different request: nothing was created.
-    case keyReused
-    /// The account already holds `limit` connections: nothing was created.
-    case quotaExceeded(limit: Int)
-}
-
 extension NewConnection {
     /// SHA-256 over the validated fields, so a retry whose JSON differs only in spacing,
     /// member order or defaults spelled out still counts as the same request. NUL cannot

@@ -89,6 +89,18 @@ extension ConnectionStore {
     }
 }
 
+/// What a create did.
+public enum CreateOutcome: Sendable, Equatable {
+    /// The connection was created (and its Idempotency-Key, if any, recorded).
+    case created(Connection)
+    /// The key was used before with the same request: nothing was created.
+    case replayed(connectionID: ConnectionID, response: [UInt8])
+    /// The key was used before with a different request: nothing was created.
+    case keyReused
+    /// The account already holds `limit` connections: nothing was created.
+    case quotaExceeded(limit: Int)
+}
+
 /// What an update did.
 public enum UpdateOutcome: Sendable, Equatable {
     case updated(Connection)
