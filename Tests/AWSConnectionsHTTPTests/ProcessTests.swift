@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -245,6 +246,40 @@ struct ProcessTests {
             let fromEnvironment = try await ServerProcess.serve(
                 database: database, environment: ["AWS_CONNECTIONS_CONNECTION_QUOTA": "2"])
             #expect(try await twoCreates(fromEnvironment, key: key) == [.created, .unprocessableContent])
+        }
+    }
+
+    @Test("serve's housekeeping purges the history of connections deleted before the retention, at start")
+    func housekeepingPurgesAtStart() async throws {
+        try await withDatabaseURL(.sqlite) { database in
+            let (first, port) = try await ServerProcess.serve(database: database)
+            let key = try #require(bootstrapKey(in: first.standardError))
+            let (kept, deleted) = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                let body = #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+                let kept = try await client.call(.post, collectionPath, key: key, body: body).json()["connectionId"] as? String
+                let deleted = try await client.call(.post, collectionPath, key: key, body: body).json()["connectionId"] as? String
+                _ = try await client.call(.delete, "\(collectionPath)/\(deleted ?? "")", key: key)
+                return (try #require(kept), try #require(deleted))
+            }
+            first.signal(SIGTERM)
+            #expect(try await first.waitForExit() == 0)
+            let queue = try DatabaseQueue(path: String(database.dropFirst("sqlite:".count)))
+            let rows = "SELECT count(*) FROM connection_history WHERE connection_id = ?"
+            #expect(try await queue.read { try Int.fetchOne($0, sql: rows, arguments: [deleted]) } == 2)
+
+            // Deleted at least a millisecond ago, so past a retention of 0 days.
+            try await Task.sleep(for: .milliseconds(5))
+            let (second, _) = try await ServerProcess.serve(database: database, extra: ["--history-retention-days", "0"])
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await queue.read({ try Int.fetchOne($0, sql: rows, arguments: [deleted]) }) != 0,
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await queue.read { try Int.fetchOne($0, sql: rows, arguments: [deleted]) } == 0)
+            #expect(try await queue.read { try Int.fetchOne($0, sql: rows, arguments: [kept]) } == 1)
+            second.signal(SIGTERM)
+            #expect(try await second.waitForExit() == 0)
         }
     }
 
