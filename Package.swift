@@ -24,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["JSON", "CommandLineArguments"]),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // The domain: connections, ids, regions, validation, API keys and the store protocol.
@@ -59,10 +63,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The API as documented: `openapi.json`, served as is, and the types generated from it.
+        .target(
+            name: "AWSConnectionsAPI",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            resources: [.embedInCode("openapi.json")],
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         // The HTTP layer: routes, auth, problem+json, request ids, request logs.
         .target(
             name: "AWSConnectionsHTTP",
             dependencies: [
+                "AWSConnectionsAPI",
                 "AWSConnectionsCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -80,6 +95,8 @@ let package = Package(
                 "AWSConnectionsPostgres",
                 "AWSConnectionsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -94,13 +111,41 @@ let package = Package(
             dependencies: ["AWSConnectionsCore"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "AWSConnectionsHTTPTests",
+        // Shared by the store and HTTP tests: the throwaway PostgreSQL cluster, the store kinds,
+        // temporary databases, and a fresh store with keys on each kind.
+        .target(
+            name: "AWSConnectionsTestSupport",
             dependencies: [
                 "AWSConnectionsCore",
                 "AWSConnectionsSQLite",
                 "AWSConnectionsPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/AWSConnectionsTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AWSConnectionsStoreTests",
+            dependencies: [
+                "AWSConnectionsCore",
+                "AWSConnectionsSQLite",
+                "AWSConnectionsPostgres",
+                "AWSConnectionsTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AWSConnectionsHTTPTests",
+            dependencies: [
+                "AWSConnectionsAPI",
+                "AWSConnectionsCore",
+                "AWSConnectionsSQLite",
+                "AWSConnectionsPostgres",
                 "AWSConnectionsHTTP",
+                "AWSConnectionsTestSupport",
                 "aws-connections",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -3,7 +3,7 @@ public import Hummingbird
 public import NIOCore
 public import Logging
 
-/// Builds the router with every route and middleware; the one place the HTTP layer is wired.
+/// Builds the router from the route table (`APIOperation`); the one place the HTTP layer is wired.
 ///
 /// Used by `serve` and by the tests, so tests exercise exactly what production runs.
 public func buildRouter(
@@ -11,17 +11,34 @@ public func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
-    router.addOpenAPIRoute()
-    router.get("/problems/:code") { _, context in
-        let code = context.parameters.get("code") ?? ""
-        guard let entry = ProblemCatalog.entry(for: code) else { throw Problem.routeNotFound() }
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ProblemJSON.encode(entry)))
+    let withKey = router.group().add(middleware: APIKeyAuthMiddleware(keys: keys))
+    let controller = ConnectionsController(store: connections, policy: policy)
+    for operation in APIOperation.allCases {
+        let path = RouterPath(operation.path)
+        let handler = controller.handler(for: operation)
+        if operation.needsKey {
+            withKey.on(path, method: operation.method, use: handler)
+        } else {
+            router.on(path, method: operation.method, use: handler)
+        }
     }
-    let api = router.group(Routes.base).add(middleware: APIKeyAuthMiddleware(keys: keys))
-    ConnectionsController(store: connections, policy: policy).addRoutes(to: api)
     return router
+}
+
+extension ConnectionsController {
+    /// The handler of each operation; exhaustive, so a new operation cannot go unrouted.
+    func handler(for operation: APIOperation) -> @Sendable (Request, AppRequestContext) async throws -> Response {
+        switch operation {
+        case .createConnection: create
+        case .listConnections: list
+        case .getConnection: get
+        case .updateConnection: update
+        case .deleteConnection: delete
+        case .getConnectionHistory: history
+        case .getProblemType: DocumentationController.problemType
+        case .getOpenAPIDocument: DocumentationController.openAPIDocument
+        }
+    }
 }
 
 /// The HTTP application: the router served on `host:port`.

@@ -1,5 +1,7 @@
+import AWSConnectionsAPI
 import AWSConnectionsCore
 import AWSConnectionsHTTP
+import AWSConnectionsTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -27,19 +29,23 @@ struct OpenAPITests {
         }
     }
 
-    @Test("the ProblemCode enum holds every code of ProblemCatalog, and each of its codes has a catalog entry")
+    @Test("the served ProblemCode enum is the one the server was built from, and every code has a problem type")
     func problemCodesMatchCatalog() async throws {
         try await withApp(.sqlite) { _, client in
             let document = try await Self.fetchDocument(client)
             let documented = try #require(
                 try Self.member(document, "components", "schemas", "ProblemCode", "enum") as? [String])
             #expect(documented.count == Set(documented).count, "duplicate codes in ProblemCode")
-            let catalog = Set(ProblemCatalog.entries.map(\.code))
-            let undocumented = catalog.subtracting(documented).sorted()
-            #expect(undocumented.isEmpty, "ProblemCatalog codes missing from the document: \(undocumented)")
-            // A documented code without a catalog entry would have a `type` that is 404.
-            let unknown = Set(documented).subtracting(catalog).sorted()
-            #expect(unknown.isEmpty, "documented codes with no ProblemCatalog entry: \(unknown)")
+            let compiled = Set(ProblemCode.allCases.map(\.rawValue))
+            let undocumented = compiled.subtracting(documented).sorted()
+            #expect(undocumented.isEmpty, "codes the server knows but the served document does not: \(undocumented)")
+            let unknown = Set(documented).subtracting(compiled).sorted()
+            #expect(unknown.isEmpty, "documented codes the server does not know: \(unknown)")
+            // Every code's `type` is served.
+            for code in documented {
+                let type = try await client.send(.get, "/problems/\(code)", key: nil)
+                #expect(type.status == .ok, "/problems/\(code): \(type.status.code)")
+            }
         }
     }
 
@@ -65,9 +71,11 @@ struct OpenAPITests {
                 checked += 1
                 if let key { #expect(key == status, "\(label): status const \(status)") }
                 for code in codes {
-                    let entry = ProblemCatalog.entry(for: code)
-                    #expect(entry != nil, "\(label): \(code) has no ProblemCatalog entry")
-                    if let entry { #expect(entry.status == status, "\(label): \(code) is \(entry.status) in the catalog") }
+                    let known = ProblemCode(rawValue: code)
+                    #expect(known != nil, "\(label): \(code) is not a ProblemCode")
+                    if let known {
+                        #expect(Int(known.status.code) == status, "\(label): \(code) is \(known.status.code) on the server")
+                    }
                 }
             }
             #expect(checked > 10)
@@ -130,6 +138,25 @@ struct OpenAPITests {
                 let allow = Set(
                     (response.headers[.allow] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
                 #expect(allow == documented, "PATCH \(path): Allow \(allow.sorted())")
+            }
+        }
+    }
+
+    @Test("the route table and the document's paths name the same operations, methods and paths")
+    func routeTableMatchesDocument() async throws {
+        try await withApp(.sqlite) { _, client in
+            let document = try await Self.fetchDocument(client)
+            let documented = Set(try Self.operations(document).map { path, method, operation in
+                "\(operation["operationId"] as? String ?? "?") \(method.uppercased()) \(path)"
+            })
+            let routed = Set(APIOperation.allCases.map { "\($0.id) \($0.method.rawValue) \($0.path)" })
+            #expect(routed.subtracting(documented).isEmpty, "routed but not documented: \(routed.subtracting(documented).sorted())")
+            #expect(documented.subtracting(routed).isEmpty, "documented but not routed: \(documented.subtracting(routed).sorted())")
+            // Public operations are exactly those the document exempts from the API key.
+            for (path, method, operation) in try Self.operations(document) {
+                let route = try #require(APIOperation.allCases.first { $0.path == path && $0.method.rawValue == method.uppercased() })
+                let security = operation["security"] as? [Any]
+                #expect(route.needsKey == (security == nil || !(security?.isEmpty ?? false)), "\(route.id): needsKey")
             }
         }
     }

@@ -1,5 +1,6 @@
+import AWSConnectionsAPI
 public import AWSConnectionsCore
-public import Hummingbird
+import Hummingbird
 
 /// The five calls of the AWS private connections API.
 ///
@@ -14,15 +15,6 @@ public struct ConnectionsController: Sendable {
     public init(store: any ConnectionStore, policy: ServicePolicy) {
         self.store = store
         self.policy = policy
-    }
-
-    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post(use: create)
-        group.get(use: list)
-        group.get(":\(Routes.itemParameter)", use: get)
-        group.put(":\(Routes.itemParameter)", use: update)
-        group.delete(":\(Routes.itemParameter)", use: delete)
-        group.get(":\(Routes.itemParameter)/\(Routes.historySegment)", use: history)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -46,7 +38,7 @@ public struct ConnectionsController: Sendable {
             return replay
         case .keyReused:
             throw Problem(
-                status: .unprocessableContent, code: "idempotency_key_reused",
+                .idempotencyKeyReused,
                 detail: "This Idempotency-Key was used in the last 24 hours with a different request. Use a new key.")
         case .quotaExceeded(let limit):
             throw Problem.quotaExceeded(limit: limit)
@@ -59,7 +51,7 @@ public struct ConnectionsController: Sendable {
             status: .created,
             headers: [
                 .contentType: "application/json", .eTag: Preconditions.entityTag(version: 1),
-                .location: "\(Routes.collectionPath)/\(id.rawValue)",
+                .location: "\(APIOperation.collectionPath)/\(id.rawValue)",
             ],
             body: .init(byteBuffer: body))
     }
@@ -144,7 +136,7 @@ public struct ConnectionsController: Sendable {
 
     /// The path's id; a malformed one cannot exist, so it is a 404 like any unknown id.
     private static func connectionID(_ context: AppRequestContext) throws -> ConnectionID {
-        let raw = context.parameters.get(Routes.itemParameter) ?? ""
+        let raw = context.parameters.get(APIOperation.connectionIDParameter) ?? ""
         guard let id = ConnectionID(raw) else { throw Problem.connectionNotFound(raw) }
         return id
     }

@@ -1,13 +1,14 @@
+public import AWSConnectionsAPI
 public import AWSConnectionsCore
 public import Hummingbird
 
 /// An RFC 9457 problem: every error response of the API is one of these.
 ///
-/// Handlers throw it; `RequestLogMiddleware` renders it with the request id.
-public struct Problem: Error, Sendable {
+/// Handlers throw it, and it builds its own `application/problem+json` response
+/// (`HTTPResponseError`); `RequestLogMiddleware` only turns other errors into problems and logs.
+public struct Problem: HTTPResponseError, Sendable {
+    public var code: ProblemCode
     public var status: HTTPResponse.Status
-    /// Stable machine-readable code; also the last segment of `type`.
-    public var code: String
     public var detail: String
     /// Per-field errors of a 400.
     public var errors: [FieldError] = []
@@ -17,98 +18,101 @@ public struct Problem: Error, Sendable {
     public var limit: Int?
     /// Extra response headers (`WWW-Authenticate`, `Allow`, `Retry-After`).
     public var headers: HTTPFields = [:]
+    /// What went wrong underneath a 5xx: for the log line, never for the client.
+    var cause: String?
 
-    public init(status: HTTPResponse.Status, code: String, detail: String) {
-        self.status = status
+    /// A problem with the status its code always has.
+    public init(_ code: ProblemCode, detail: String) {
         self.code = code
+        self.status = code.status
         self.detail = detail
     }
 
     /// A short, fixed summary of the problem type (RFC 9457 `title`).
-    public var title: String {
-        ProblemCatalog.entry(for: code)?.title ?? status.reasonPhrase
-    }
+    public var title: String { code.meaning.title }
 
     /// `type` is a path on this server where the code is described.
-    public var type: String { "/problems/\(code)" }
+    public var type: String { "/problems/\(code.rawValue)" }
+
+    /// The problem+json answer, with the request's id in the body and in `X-Request-Id`.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        headers[.xRequestID] = context.id
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ProblemJSON.encode(self, requestID: context.id)))
+    }
 }
 
 extension Problem {
     static let authenticateChallenge = #"Bearer realm="aws-connections""#
 
     static func missingAPIKey() -> Problem {
-        var problem = Problem(
-            status: .unauthorized, code: "missing_api_key",
+        var problem = Problem(.missingApiKey,
             detail: "Send your API key in the Authorization header.")
         problem.headers[.wwwAuthenticate] = authenticateChallenge
         return problem
     }
 
     static func invalidAPIKey() -> Problem {
-        var problem = Problem(
-            status: .unauthorized, code: "invalid_api_key",
+        var problem = Problem(.invalidApiKey,
             detail: "The API key is malformed, unknown or revoked.")
         problem.headers[.wwwAuthenticate] = authenticateChallenge + #", error="invalid_token""#
         return problem
     }
 
     static func insufficientScope(_ scope: Scope) -> Problem {
-        Problem(
-            status: .forbidden, code: "insufficient_scope",
+        Problem(.insufficientScope,
             detail: "This call needs an API key with the \(scope.rawValue) scope.")
     }
 
     static func forbidden() -> Problem {
-        Problem(status: .forbidden, code: "forbidden", detail: "This connection belongs to another account.")
+        Problem(.forbidden, detail: "This connection belongs to another account.")
     }
 
     static func connectionNotFound(_ id: String) -> Problem {
-        Problem(status: .notFound, code: "connection_not_found", detail: "No connection has the id '\(id.prefix(64))'.")
+        Problem(.connectionNotFound, detail: "No connection has the id '\(id.prefix(64))'.")
     }
 
     static func versionConflict(sent: Int64, current: Int64) -> Problem {
-        var problem = Problem(
-            status: .conflict, code: "version_conflict",
+        var problem = Problem(.versionConflict,
             detail: "The connection is at version \(current), not \(sent). Get it again and retry with its version.")
         problem.currentVersion = current
         return problem
     }
 
     static func preconditionFailed(sent: Int64, current: Int64) -> Problem {
-        var problem = Problem(
-            status: .preconditionFailed, code: "precondition_failed",
+        var problem = Problem(.preconditionFailed,
             detail: "If-Match names version \(sent), but the connection is at version \(current). Nothing was changed.")
         problem.currentVersion = current
         return problem
     }
 
     static func quotaExceeded(limit: Int) -> Problem {
-        var problem = Problem(
-            status: .unprocessableContent, code: "quota_exceeded",
+        var problem = Problem(.quotaExceeded,
             detail: "This account already holds \(limit) connections, its quota. Delete one to create another.")
         problem.limit = limit
         return problem
     }
 
     static func payloadTooLarge(limit: Int) -> Problem {
-        Problem(
-            status: .contentTooLarge, code: "payload_too_large",
+        Problem(.payloadTooLarge,
             detail: "The body is larger than \(limit / 1024) KiB.")
     }
 
     static func unsupportedMediaType() -> Problem {
-        Problem(
-            status: .unsupportedMediaType, code: "unsupported_media_type",
+        Problem(.unsupportedMediaType,
             detail: "Send the body as JSON with 'Content-Type: application/json'.")
     }
 
     static func invalidJSON(_ reason: String) -> Problem {
-        Problem(status: .badRequest, code: "invalid_json", detail: reason.prefix(1).uppercased() + reason.dropFirst() + ".")
+        Problem(.invalidJson, detail: reason.prefix(1).uppercased() + reason.dropFirst() + ".")
     }
 
     static func validation(_ error: ValidationError) -> Problem {
+        // Core names the most specific kind shared by the errors with one of the document's codes.
         var problem = Problem(
-            status: .badRequest, code: error.problemCode,
+            ProblemCode(rawValue: error.problemCode) ?? .validationFailed,
             detail: error.errors.count == 1
                 ? error.errors[0].message + "." : "\(error.errors.count) fields are invalid; see errors.")
         problem.errors = error.errors
@@ -116,28 +120,25 @@ extension Problem {
     }
 
     static func routeNotFound() -> Problem {
-        Problem(status: .notFound, code: "not_found", detail: "There is nothing at this path.")
+        Problem(.notFound, detail: "There is nothing at this path.")
     }
 
     static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> Problem {
-        var problem = Problem(
-            status: .methodNotAllowed, code: "method_not_allowed",
+        var problem = Problem(.methodNotAllowed,
             detail: "This path accepts \(allowed.map(\.rawValue).joined(separator: ", ")).")
         problem.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
         return problem
     }
 
     static func storeUnavailable() -> Problem {
-        var problem = Problem(
-            status: .serviceUnavailable, code: "store_unavailable",
+        var problem = Problem(.storeUnavailable,
             detail: "The database is unavailable right now; retry shortly.")
         problem.headers[.retryAfter] = "1"
         return problem
     }
 
     static func internalError() -> Problem {
-        Problem(
-            status: .internalServerError, code: "internal_error",
+        Problem(.internalError,
             detail: "Something went wrong on our side; the request id identifies it in the server log.")
     }
 }

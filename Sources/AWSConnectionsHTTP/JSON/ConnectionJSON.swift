@@ -1,8 +1,22 @@
+import AWSConnectionsAPI
 import AWSConnectionsCore
 import NIOCore
 
-/// The JSON shape of a connection, in the contract's field order.
+/// The JSON shape of a connection, in the contract's member order.
+///
+/// Members are named by the types generated from `openapi.json`, and each is written by an
+/// exhaustive switch: a member added to or removed from the document's `Connection` fails
+/// the build here until the writer agrees with it.
 enum ConnectionJSON {
+    typealias Member = Components.Schemas.Connection.CodingKeys
+    typealias ListMember = Components.Schemas.ConnectionList.CodingKeys
+
+    /// The contract's order (`OpenAPITests` checks that every documented member is sent).
+    static let members: [Member] = [
+        .connectionId, .name, .description, .awsAccountId, .awsRegion, ._type, .enabled, .createdDate, .updatedDate,
+        .version,
+    ]
+
     /// A generous per-item size guess so a list rarely reallocates.
     private static let approximateSize = 384
 
@@ -16,14 +30,14 @@ enum ConnectionJSON {
     static func encodeList(_ connections: [Connection], nextToken: String? = nil) -> ByteBuffer {
         var writer = JSONWriter(capacity: 64 + connections.count * approximateSize)
         writer.beginObject()
-        writer.key("Items")
+        writer.key(ListMember.items)
         writer.beginArray()
         for connection in connections {
             write(connection, to: &writer)
         }
         writer.endArray()
         if let nextToken {
-            writer.key("NextToken")
+            writer.key(ListMember.nextToken)
             writer.string(nextToken)
         }
         writer.endObject()
@@ -32,26 +46,21 @@ enum ConnectionJSON {
 
     static func write(_ connection: Connection, to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.key("connectionId")
-        writer.string(connection.id.rawValue)
-        writer.key("name")
-        writer.string(connection.name)
-        writer.key("description")
-        writer.string(connection.description)
-        writer.key("awsAccountId")
-        writer.string(connection.awsAccountID)
-        writer.key("awsRegion")
-        writer.string(connection.awsRegion)
-        writer.key("type")
-        writer.string(Connection.type)
-        writer.key("enabled")
-        writer.bool(connection.enabled)
-        writer.key("createdDate")
-        writer.timestamp(connection.createdDate)
-        writer.key("updatedDate")
-        writer.timestamp(connection.updatedDate)
-        writer.key("version")
-        writer.integer(connection.version)
+        for member in members {
+            writer.key(member)
+            switch member {
+            case .connectionId: writer.string(connection.id.rawValue)
+            case .name: writer.string(connection.name)
+            case .description: writer.string(connection.description)
+            case .awsAccountId: writer.string(connection.awsAccountID)
+            case .awsRegion: writer.string(connection.awsRegion)
+            case ._type: writer.string(Connection.type)
+            case .enabled: writer.bool(connection.enabled)
+            case .createdDate: writer.timestamp(connection.createdDate)
+            case .updatedDate: writer.timestamp(connection.updatedDate)
+            case .version: writer.integer(connection.version)
+            }
+        }
         writer.endObject()
     }
 }

@@ -1,15 +1,23 @@
+import AWSConnectionsAPI
 import AWSConnectionsCore
 import NIOCore
 
-/// The body of `GET …/{id}/history`.
+/// The body of `GET …/{id}/history`. Members are named by the types generated from
+/// `openapi.json`; the changed fields by the document's `changes` members.
 enum HistoryJSON {
+    typealias Member = Components.Schemas.HistoryEntry.CodingKeys
+    typealias HistoryMember = Components.Schemas.ConnectionHistory.CodingKeys
+    typealias ChangeMember = Components.Schemas.StringChange.CodingKeys
+
+    static let members: [Member] = [.version, .changedDate, .keyId, .change, .changes]
+
     /// `{"connectionId": …, "Items": [entry…]}`, oldest entry first.
     static func encode(connectionID: ConnectionID, entries: [HistoryEntry]) -> ByteBuffer {
         var writer = JSONWriter(capacity: 64 + entries.count * 256)
         writer.beginObject()
-        writer.key("connectionId")
+        writer.key(HistoryMember.connectionId)
         writer.string(connectionID.rawValue)
-        writer.key("Items")
+        writer.key(HistoryMember.items)
         writer.beginArray()
         for entry in entries {
             write(entry, to: &writer)
@@ -21,26 +29,28 @@ enum HistoryJSON {
 
     private static func write(_ entry: HistoryEntry, to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.key("version")
-        writer.integer(entry.version)
-        writer.key("changedDate")
-        writer.timestamp(entry.changedDate)
-        writer.key("keyId")
-        if let keyID = entry.keyID { writer.string(keyID.rawValue) } else { writer.null() }
-        writer.key("change")
-        writer.string(entry.kind.rawValue)
-        writer.key("changes")
-        writer.beginObject()
-        for change in entry.changes {
-            writer.dynamicKey(change.field)
-            writer.beginObject()
-            writer.key("old")
-            write(change.old, to: &writer)
-            writer.key("new")
-            write(change.new, to: &writer)
-            writer.endObject()
+        for member in members {
+            writer.key(member)
+            switch member {
+            case .version: writer.integer(entry.version)
+            case .changedDate: writer.timestamp(entry.changedDate)
+            case .keyId:
+                if let keyID = entry.keyID { writer.string(keyID.rawValue) } else { writer.null() }
+            case .change: writer.string(entry.kind.rawValue)
+            case .changes:
+                writer.beginObject()
+                for change in entry.changes {
+                    writer.dynamicKey(change.field)
+                    writer.beginObject()
+                    writer.key(ChangeMember.old)
+                    write(change.old, to: &writer)
+                    writer.key(ChangeMember.new)
+                    write(change.new, to: &writer)
+                    writer.endObject()
+                }
+                writer.endObject()
+            }
         }
-        writer.endObject()
         writer.endObject()
     }
 

@@ -4,8 +4,9 @@ import HTTPTypes
 import Synchronization
 import Logging
 
-/// The outermost layer: turns every error into a problem response, stamps `X-Request-Id`
-/// on every response, and writes the request's one log line.
+/// The outermost layer: writes the request's one log line, stamps `X-Request-Id` on every
+/// answer, and turns whatever an inner layer threw into a `Problem`, which then answers for
+/// itself (`HTTPResponseError`).
 ///
 /// The line carries method, path (no query string), status, duration, request id and the
 /// key's id, never the key: the Authorization header is not read here.
@@ -18,68 +19,33 @@ public struct RequestLogMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
-        let requestID = context.id
-        var response: Response
         do {
-            response = try await next(request, context)
+            var response = try await next(request, context)
+            response.headers[.xRequestID] = context.id
+            log(request, status: response.status, since: start, context: context)
+            return response
         } catch {
-            let problem = Self.problem(for: error, request: request)
-            if problem.status.code >= 500 {
-                context.logger.error(
-                    "request failed",
-                    metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            let problem = Problem(translating: error, request: request)
+            if let cause = problem.cause {
+                context.logger.error("request failed", metadata: ["error": "\(cause)", "path": "\(request.uri.path)"])
             }
-            response = Self.response(for: problem, requestID: requestID)
+            log(request, status: problem.status, since: start, context: context)
+            throw problem
         }
-        response.headers[.xRequestID] = requestID
-        if context.logger.logLevel <= .info {
-            let elapsed = ContinuousClock.now - start
-            var metadata: Logger.Metadata = [
-                "method": .string(request.method.rawValue),
-                "path": .string(request.uri.path),
-                "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(Self.milliseconds(elapsed)),
-            ]
-            if let keyID = context.logFields.keyID.withLock({ $0 }) {
-                metadata["key_id"] = .string(keyID.rawValue)
-            }
-            context.logger.info("request", metadata: metadata)
-        }
-        return response
     }
 
-    static func response(for problem: Problem, requestID: String) -> Response {
-        var headers = problem.headers
-        headers[.contentType] = "application/problem+json"
-        return Response(
-            status: problem.status, headers: headers,
-            body: .init(byteBuffer: ProblemJSON.encode(problem, requestID: requestID)))
-    }
-
-    /// Maps anything a handler can throw to the problem the client sees.
-    static func problem(for error: any Error, request: Request) -> Problem {
-        switch error {
-        case let problem as Problem:
-            return problem
-        case let error as ValidationError:
-            return .validation(error)
-        case let error as BodyShapeError:
-            return .invalidJSON(error.reason)
-        case let error as JSONValue.ParseError:
-            return .invalidJSON(error.reason)
-        case let error as StoreError:
-            return error.isUnavailable ? .storeUnavailable() : .internalError()
-        case let error as HTTPError where error.status == .notFound:
-            let allowed = Routes.allowedMethods(forPath: request.uri.path)
-            return allowed.isEmpty ? .routeNotFound() : .methodNotAllowed(allowed: allowed)
-        case let error as HTTPError where error.status == .contentTooLarge:
-            return .payloadTooLarge(limit: RequestBody.maximumSize)
-        case let error as HTTPError where (400..<500).contains(error.status.code):
-            return Problem(
-                status: error.status, code: "bad_request", detail: error.body ?? error.status.reasonPhrase)
-        default:
-            return .internalError()
+    private func log(_ request: Request, status: HTTPResponse.Status, since start: ContinuousClock.Instant, context: Context) {
+        guard context.logger.logLevel <= .info else { return }
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path),
+            "status": .stringConvertible(status.code),
+            "duration_ms": .string(Self.milliseconds(ContinuousClock.now - start)),
+        ]
+        if let keyID = context.logFields.keyID.withLock({ $0 }) {
+            metadata["key_id"] = .string(keyID.rawValue)
         }
+        context.logger.info("request", metadata: metadata)
     }
 
     private static func milliseconds(_ duration: Duration) -> String {

@@ -1,3 +1,4 @@
+import AWSConnectionsAPI
 import Hummingbird
 
 /// `ETag`, `If-Match` and `If-None-Match` for connections (RFC 9110 §8.8.3, §13.1).
@@ -18,7 +19,7 @@ enum Preconditions {
         if tags == ["*"] { return nil }
         guard tags.count == 1, let version = version(fromStrongTag: tags[0]) else {
             throw Problem(
-                status: .badRequest, code: "invalid_if_match",
+                .invalidIfMatch,
                 detail: #"If-Match must be * or one entity tag as ETag gives it, such as "3"."#)
         }
         return version

@@ -1,3 +1,4 @@
+import AWSConnectionsAPI
 import HTTPTypes
 import Hummingbird
 
@@ -16,7 +17,7 @@ enum IdempotencyKey {
             key.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
         else {
             throw Problem(
-                status: .badRequest, code: "invalid_idempotency_key",
+                .invalidIdempotencyKey,
                 detail: "Idempotency-Key must be one value of 1 to 255 visible ASCII characters, such as a UUID.")
         }
         return key

@@ -1,0 +1,82 @@
+public import AWSConnectionsAPI
+public import HTTPTypes
+
+/// Every problem `code` the API can return: the `ProblemCode` enum of `openapi.json`, generated.
+///
+/// The document is the one list of codes. A code added there fails the build until the
+/// switches below give it a status and a title; a code removed there fails the build
+/// wherever it is still thrown.
+public typealias ProblemCode = Components.Schemas.ProblemCode
+
+extension ProblemCode {
+    /// The status of every problem with this code (`bad_request` aside, which carries the
+    /// status the HTTP layer chose).
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .invalidJson, .validationFailed, .immutableField, .unknownField, .badRequest, .invalidIfMatch,
+            .invalidIdempotencyKey:
+            .badRequest
+        case .missingApiKey, .invalidApiKey: .unauthorized
+        case .insufficientScope, .forbidden: .forbidden
+        case .connectionNotFound, .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .versionConflict: .conflict
+        case .preconditionFailed: .preconditionFailed
+        case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .idempotencyKeyReused, .quotaExceeded: .unprocessableContent
+        case .internalError: .internalServerError
+        case .storeUnavailable: .serviceUnavailable
+        }
+    }
+
+    /// A short, fixed summary (RFC 9457 `title`) and what the code means, served at `/problems/<code>`.
+    public var meaning: (title: String, description: String) {
+        switch self {
+        case .invalidJson:
+            ("Invalid JSON", "The body is empty, is not UTF-8 JSON, or is JSON but not an object.")
+        case .validationFailed:
+            ("Validation failed", "One or more fields break the rules; `errors` lists each as {field, code, message}.")
+        case .immutableField:
+            ("Immutable field", "The body sets a field the server owns or that cannot change after create; nothing was changed.")
+        case .unknownField:
+            ("Unknown field", "The body has a field this call does not know (often a typo such as `enable`); nothing was changed.")
+        case .badRequest:
+            ("Bad request", "The request is malformed at the HTTP level.")
+        case .missingApiKey:
+            ("Missing API key", "No Authorization header was sent.")
+        case .invalidApiKey:
+            ("Invalid API key", "The key is malformed, unknown or revoked.")
+        case .insufficientScope:
+            ("Insufficient scope", "The key lacks the scope this call needs (connections:read or connections:write).")
+        case .forbidden:
+            ("Forbidden", "The connection belongs to another account.")
+        case .connectionNotFound:
+            ("Connection not found", "No connection has this id: it never existed, was deleted, or the id is malformed.")
+        case .notFound:
+            ("Not found", "No route has this path.")
+        case .methodNotAllowed:
+            ("Method not allowed", "The path exists but not with this method; `Allow` lists the methods it takes.")
+        case .versionConflict:
+            ("Version conflict", "The `version` sent is not the stored one; `currentVersion` carries it. Nothing was changed.")
+        case .preconditionFailed:
+            ("Precondition failed", "`If-Match` names a version that is not the stored one; `currentVersion` carries it. Nothing was changed.")
+        case .invalidIfMatch:
+            ("Invalid If-Match", "`If-Match` must be `*` or one entity tag as `ETag` gives it, such as `\"3\"`.")
+        case .invalidIdempotencyKey:
+            ("Invalid Idempotency-Key", "`Idempotency-Key` must be one value of 1 to 255 visible ASCII characters.")
+        case .idempotencyKeyReused:
+            ("Idempotency key reused", "The `Idempotency-Key` was used in the last 24 hours with a different request; nothing was created.")
+        case .quotaExceeded:
+            ("Quota exceeded", "The account already holds as many connections as its quota allows; `limit` gives the quota.")
+        case .payloadTooLarge:
+            ("Payload too large", "The body is over 64 KiB.")
+        case .unsupportedMediaType:
+            ("Unsupported media type", "POST and PUT need `Content-Type: application/json` (a utf-8 charset parameter is fine).")
+        case .internalError:
+            ("Internal error", "A bug on the server; the request id finds it in the log.")
+        case .storeUnavailable:
+            ("Store unavailable", "The database cannot be reached right now; retry after the `Retry-After` seconds.")
+        }
+    }
+}
