@@ -7,45 +7,6 @@ import PostgresNIO
 // execute messages. This halved PostgreSQL's CPU per request compared with one-off
 // statements, which the server parses and plans every time.
 
-/// The columns every connection read returns, in `ConnectionRow`'s order.
-let connectionColumns =
-    "id, account_id, name, description, aws_account_id, aws_region, enabled, created_at, updated_at, version"
-
-typealias ConnectionRow = (String, Int64, String, String, String, String, Bool, Int64, Int64, Int64)
-
-/// Decodes `connectionColumns` cell by cell with concrete types. postgres-nio's tuple decode
-/// is generic over a parameter pack and resolved at run time; for a list of 1,000 rows it
-/// cost about a fifth of the server's CPU.
-func decodeConnectionRow(_ row: PostgresRow) throws -> ConnectionRow {
-    var cells = row.makeIterator()
-    func next<T: PostgresDecodable>(_: T.Type) throws -> T {
-        guard let cell = cells.next() else { throw StoreError.failed("a connection row has too few columns") }
-        return try cell.decode(T.self)
-    }
-    return (
-        try next(String.self), try next(Int64.self), try next(String.self), try next(String.self),
-        try next(String.self), try next(String.self), try next(Bool.self), try next(Int64.self), try next(Int64.self),
-        try next(Int64.self)
-    )
-}
-
-extension Connection {
-    init(_ row: ConnectionRow) {
-        self.init(
-            id: ConnectionID(uncheckedRawValue: row.0),
-            accountID: AccountID(row.1),
-            name: row.2,
-            description: row.3,
-            awsAccountID: row.4,
-            awsRegion: row.5,
-            enabled: row.6,
-            createdDate: Timestamp(millisecondsSinceEpoch: row.7),
-            updatedDate: Timestamp(millisecondsSinceEpoch: row.8),
-            version: row.9
-        )
-    }
-}
-
 struct CallerByKeyHash: PostgresPreparedStatement {
     static let name = "aws_connections_caller_by_key_hash_1"
     static let sql = "SELECT id, account_id, scopes, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
@@ -64,8 +25,8 @@ struct CallerByKeyHash: PostgresPreparedStatement {
 
 struct ConnectionByID: PostgresPreparedStatement {
     static let name = "aws_connections_connection_by_id_1"
-    static let sql = "SELECT \(connectionColumns) FROM connections WHERE id = $1"
-    typealias Row = ConnectionRow
+    static let sql = "SELECT \(ConnectionColumn.list) FROM connections WHERE id = $1"
+    typealias Row = Connection
 
     let id: ConnectionID
 
@@ -75,13 +36,13 @@ struct ConnectionByID: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row { try decodeConnectionRow(row) }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
 }
 
 struct ConnectionsOfAccount: PostgresPreparedStatement {
     static let name = "aws_connections_connections_of_account_1"
-    static let sql = "SELECT \(connectionColumns) FROM connections WHERE account_id = $1 ORDER BY created_at, id"
-    typealias Row = ConnectionRow
+    static let sql = "SELECT \(ConnectionColumn.list) FROM connections WHERE account_id = $1 ORDER BY created_at, id"
+    typealias Row = Connection
 
     let account: AccountID
 
@@ -91,7 +52,7 @@ struct ConnectionsOfAccount: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row { try decodeConnectionRow(row) }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
 }
 
 /// The first page of a list, with optional filters. NULL parameters switch a filter off,
@@ -100,7 +61,7 @@ struct ConnectionsOfAccount: PostgresPreparedStatement {
 struct FirstPageOfAccount: PostgresPreparedStatement {
     static let name = "aws_connections_first_page_of_account_1"
     static let sql = """
-        SELECT \(connectionColumns) FROM connections
+        SELECT \(ConnectionColumn.list) FROM connections
         WHERE account_id = $1
             AND ($2::boolean IS NULL OR enabled = $2)
             AND ($3::text IS NULL OR name = $3)
@@ -108,7 +69,7 @@ struct FirstPageOfAccount: PostgresPreparedStatement {
         LIMIT $4
         """
     static let bindingDataTypes: [PostgresDataType] = [.int8, .bool, .text, .int8]
-    typealias Row = ConnectionRow
+    typealias Row = Connection
 
     let account: AccountID
     let query: ConnectionListQuery
@@ -123,7 +84,7 @@ struct FirstPageOfAccount: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row { try decodeConnectionRow(row) }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
 }
 
 /// A later page: the position is its own statement, not a NULL switch, so that it stays an
@@ -132,7 +93,7 @@ struct FirstPageOfAccount: PostgresPreparedStatement {
 struct PageOfAccountAfter: PostgresPreparedStatement {
     static let name = "aws_connections_page_of_account_after_1"
     static let sql = """
-        SELECT \(connectionColumns) FROM connections
+        SELECT \(ConnectionColumn.list) FROM connections
         WHERE account_id = $1
             AND (created_at, id) > ($2, $3)
             AND ($4::boolean IS NULL OR enabled = $4)
@@ -141,7 +102,7 @@ struct PageOfAccountAfter: PostgresPreparedStatement {
         LIMIT $6
         """
     static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .text, .bool, .text, .int8]
-    typealias Row = ConnectionRow
+    typealias Row = Connection
 
     let account: AccountID
     let after: ListPosition
@@ -158,17 +119,14 @@ struct PageOfAccountAfter: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row { try decodeConnectionRow(row) }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
 }
-
-/// The columns of a history row, in the order the statements below write them.
-let historyColumns =
-    "connection_id, version, account_id, changed_at, key_id, change, name, description, aws_account_id, aws_region, enabled"
 
 /// A create: takes one place of the account's quota, inserts the connection and records its
 /// `created` history, in one statement. Answers one row when it created, none when the
 /// account was full. The quota counter's row lock is what makes the quota exact: two
-/// creates for one account at its last free place cannot both take it.
+/// creates for one account at its last free place cannot both take it. Parameters $1 to
+/// $10 are the connection's values in `ConnectionColumn` order.
 struct CreateConnection: PostgresPreparedStatement {
     static let name = "aws_connections_create_connection_1"
     static let sql = """
@@ -177,11 +135,11 @@ struct CreateConnection: PostgresPreparedStatement {
             WHERE id = $2 AND connection_count < $11
             RETURNING id
         ), inserted AS (
-            INSERT INTO connections (\(connectionColumns))
+            INSERT INTO connections (\(ConnectionColumn.list))
             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM claimed
             RETURNING id
         ), recorded AS (
-            INSERT INTO connection_history (\(historyColumns))
+            INSERT INTO connection_history (\(HistoryColumn.list))
             SELECT $1, $10, $2, $8, $12, 'created', $3, $4, $5, $6, $7 FROM inserted
         )
         SELECT id FROM inserted
@@ -224,12 +182,12 @@ struct DeleteConnection: PostgresPreparedStatement {
         WITH deleted AS (
             DELETE FROM connections
             WHERE id = $1 AND account_id = $2 AND ($3::bigint IS NULL OR version = $3)
-            RETURNING \(connectionColumns)
+            RETURNING \(ConnectionColumn.list)
         ), freed AS (
             UPDATE accounts SET connection_count = connection_count - 1
             WHERE id IN (SELECT account_id FROM deleted)
         ), recorded AS (
-            INSERT INTO connection_history (\(historyColumns))
+            INSERT INTO connection_history (\(HistoryColumn.list))
             SELECT id, version + 1, account_id, GREATEST($4, updated_at), $5, 'deleted', name, description,
                 aws_account_id, aws_region, enabled
             FROM deleted
@@ -268,18 +226,18 @@ struct UpdateConnection: PostgresPreparedStatement {
             SET name = $1, description = COALESCE($2, description), enabled = COALESCE($3, enabled),
                 updated_at = GREATEST($4, updated_at), version = version + 1
             WHERE id = $5 AND account_id = $6 AND version = $7
-            RETURNING \(connectionColumns)
+            RETURNING \(ConnectionColumn.list)
         ), recorded AS (
-            INSERT INTO connection_history (\(historyColumns))
+            INSERT INTO connection_history (\(HistoryColumn.list))
             SELECT id, version, account_id, updated_at, $8, 'updated', name, description, aws_account_id, aws_region,
                 enabled
             FROM updated
         )
-        SELECT \(connectionColumns) FROM updated
+        SELECT \(ConnectionColumn.list) FROM updated
         """
     // Declared, so that an omitted (NULL) description or enabled is never of an unknown type.
     static let bindingDataTypes: [PostgresDataType] = [.text, .text, .bool, .int8, .text, .int8, .int8, .text]
-    typealias Row = ConnectionRow
+    typealias Row = Connection
 
     let id: ConnectionID
     let account: AccountID
@@ -300,5 +258,5 @@ struct UpdateConnection: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row { try decodeConnectionRow(row) }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
 }

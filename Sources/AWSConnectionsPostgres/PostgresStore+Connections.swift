@@ -66,11 +66,11 @@ extension PostgresStore: ConnectionStore {
 
     /// Runs one of the list statements and collects its rows.
     private func connections<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Connection]
-    where Statement.Row == ConnectionRow {
+    where Statement.Row == Connection {
         try await perform { database in
             var connections: [Connection] = []
-            for try await row in try await database.execute(statement, logger: self.logger) {
-                connections.append(Connection(row))
+            for try await connection in try await database.execute(statement, logger: self.logger) {
+                connections.append(connection)
             }
             return connections
         }
@@ -78,8 +78,8 @@ extension PostgresStore: ConnectionStore {
 
     public func get(id: ConnectionID) async throws -> Connection? {
         try await perform { database in
-            for try await row in try await database.execute(ConnectionByID(id: id), logger: self.logger) {
-                return Connection(row)
+            for try await connection in try await database.execute(ConnectionByID(id: id), logger: self.logger) {
+                return connection
             }
             return nil
         }
@@ -91,15 +91,13 @@ extension PostgresStore: ConnectionStore {
         try await perform { database in
             // The compare (account and version), the write and its history are one statement.
             let statement = UpdateConnection(id: id, account: account, changes: changes, key: key, now: now)
-            for try await row in try await database.execute(statement, logger: self.logger) {
-                return .updated(Connection(row))
+            for try await updated in try await database.execute(statement, logger: self.logger) {
+                return .updated(updated)
             }
             // Nothing was written. A fresh statement sees at least the state that made the
             // write miss (versions only grow, owners never change), so it explains the miss.
-            guard let stored = try await Self.ownerAndVersion(database, id: id, logger: self.logger) else {
-                return .notFound
-            }
-            return stored.owner == account.rawValue ? .versionConflict(currentVersion: stored.version) : .forbidden
+            let stored = try await Self.ownerAndVersion(database, id: id, logger: self.logger)
+            return UpdateOutcome(WriteMiss(stored: stored, account: account))
         }
     }
 
@@ -112,10 +110,8 @@ extension PostgresStore: ConnectionStore {
             let statement = DeleteConnection(
                 id: id, account: account, expectedVersion: expectedVersion, key: key, now: now)
             for try await _ in try await database.execute(statement, logger: self.logger) { return .deleted }
-            guard let stored = try await Self.ownerAndVersion(database, id: id, logger: self.logger) else {
-                return .notFound
-            }
-            return stored.owner == account.rawValue ? .versionConflict(currentVersion: stored.version) : .forbidden
+            let stored = try await Self.ownerAndVersion(database, id: id, logger: self.logger)
+            return DeleteOutcome(WriteMiss(stored: stored, account: account))
         }
     }
 
@@ -123,20 +119,11 @@ extension PostgresStore: ConnectionStore {
         try await perform { database in
             let rows = try await database.query(
                 """
-                SELECT \(unescaped: historyColumns) FROM connection_history
+                SELECT \(unescaped: HistoryColumn.list) FROM connection_history
                 WHERE connection_id = \(id.rawValue) ORDER BY version
                 """, logger: self.logger)
             var records: [HistoryRecord] = []
-            for try await row in rows.decode(
-                (String, Int64, Int64, Int64, String?, String, String, String, String, String, Bool).self)
-            {
-                records.append(
-                    HistoryRecord(
-                        connectionID: ConnectionID(uncheckedRawValue: row.0), accountID: AccountID(row.2), version: row.1,
-                        changedDate: Timestamp(millisecondsSinceEpoch: row.3), keyID: row.4.map(KeyID.init),
-                        kind: try ChangeKind(stored: row.5), name: row.6, description: row.7,
-                        awsAccountID: row.8, awsRegion: row.9, enabled: row.10))
-            }
+            for try await row in rows { records.append(try HistoryRecord(row: row)) }
             return records
         }
     }
@@ -176,12 +163,13 @@ extension PostgresStore: ConnectionStore {
     /// Rows the purge removes per statement.
     static let purgeChunk = 1000
 
+    /// The owner and version of a connection, read after a conditional write touched no row.
     private static func ownerAndVersion(_ database: PostgresConnection, id: ConnectionID, logger: Logger)
-        async throws -> (owner: Int64, version: Int64)?
+        async throws -> (owner: AccountID, version: Int64)?
     {
         let rows = try await database.query(
             "SELECT account_id, version FROM connections WHERE id = \(id.rawValue)", logger: logger)
-        for try await (owner, version) in rows.decode((Int64, Int64).self) { return (owner, version) }
+        for try await (owner, version) in rows.decode((Int64, Int64).self) { return (AccountID(owner), version) }
         return nil
     }
 }

@@ -48,18 +48,22 @@ extension PostgresStore: APIKeyStore {
         try await perform { database in
             let rows = try await database.query(
                 """
-                SELECT k.id, a.name, k.scopes, k.created_at, k.last_used_at, k.revoked_at
+                SELECT k.id, a.name AS account, k.scopes, k.created_at, k.last_used_at, k.revoked_at
                 FROM api_keys k JOIN accounts a ON a.id = k.account_id
                 WHERE \(account)::text IS NULL OR a.name = \(account)
                 ORDER BY k.created_at, k.id
                 """, logger: self.logger)
             var records: [KeyRecord] = []
-            for try await (id, name, scopes, created, lastUsed, revoked) in rows.decode(
-                (String, String, String, Int64, Int64?, Int64?).self)
-            {
+            for try await row in rows {
+                let cells = row.makeRandomAccess()
+                let created = try cells.decode(Int64.self, column: "created_at")
+                let lastUsed = try cells.decode(Int64?.self, column: "last_used_at")
+                let revoked = try cells.decode(Int64?.self, column: "revoked_at")
                 records.append(
                     KeyRecord(
-                        id: KeyID(id), account: name, scopes: Scope.parse(scopes),
+                        id: KeyID(try cells.decode(String.self, column: "id")),
+                        account: try cells.decode(String.self, column: "account"),
+                        scopes: Scope.parse(try cells.decode(String.self, column: "scopes")),
                         createdAt: Timestamp(millisecondsSinceEpoch: created),
                         lastUsedAt: lastUsed.map(Timestamp.init(millisecondsSinceEpoch:)),
                         revokedAt: revoked.map(Timestamp.init(millisecondsSinceEpoch:))))

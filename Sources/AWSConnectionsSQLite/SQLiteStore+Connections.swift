@@ -3,9 +3,6 @@ import Foundation
 import GRDB
 
 extension SQLiteStore: ConnectionStore {
-    static let connectionColumns =
-        "id, account_id, name, description, aws_account_id, aws_region, enabled, created_at, updated_at, version"
-
     public func create(_ connection: Connection, by key: KeyID, quota: Int, idempotency: IdempotentCreate?)
         async throws -> CreateOutcome
     {
@@ -60,7 +57,7 @@ extension SQLiteStore: ConnectionStore {
     public func list(account: AccountID, query: ConnectionListQuery) async throws -> [Connection] {
         // Only the conditions asked for, so each shape is its own cached statement and the
         // (account_id, created_at, id) index serves the order and the position.
-        var sql = "SELECT \(Self.connectionColumns) FROM connections WHERE account_id = ?"
+        var sql = "SELECT \(ConnectionColumn.list) FROM connections WHERE account_id = ?"
         var arguments: [SQLiteValue] = [.integer(account.rawValue)]
         if let after = query.after {
             sql += " AND (created_at, id) > (?, ?)"
@@ -79,13 +76,13 @@ extension SQLiteStore: ConnectionStore {
             sql += " LIMIT ?"
             arguments.append(.integer(Int64(limit)))
         }
-        return try reader.query(sql, arguments, row: Self.connection(from:))
+        return try reader.query(sql, arguments) { Connection(row: $0) }
     }
 
     public func get(id: ConnectionID) async throws -> Connection? {
-        try reader.queryOne(
-            "SELECT \(Self.connectionColumns) FROM connections WHERE id = ?", [.text(id.rawValue)],
-            row: Self.connection(from:))
+        try reader.queryOne("SELECT \(ConnectionColumn.list) FROM connections WHERE id = ?", [.text(id.rawValue)]) {
+            Connection(row: $0)
+        }
     }
 
     public func update(
@@ -100,20 +97,19 @@ extension SQLiteStore: ConnectionStore {
                     SET name = ?, description = COALESCE(?, description), enabled = COALESCE(?, enabled),
                         updated_at = max(?, updated_at), version = version + 1
                     WHERE id = ? AND account_id = ? AND version = ?
-                    RETURNING \(Self.connectionColumns)
+                    RETURNING \(ConnectionColumn.list)
                     """)
             let arguments: StatementArguments = [
                 changes.name, changes.description, changes.enabled, now.millisecondsSinceEpoch,
                 id.rawValue, account.rawValue, changes.expectedVersion,
             ]
             if let row = try Row.fetchOne(statement, arguments: arguments) {
-                let updated = Self.connection(from: row)
+                let updated = Connection(row: row)
                 try Self.insert(HistoryRecord(.updated, of: updated, by: key, at: updated.updatedDate), into: db)
                 return .updated(updated)
             }
             // Nothing was written; read why, inside the same transaction, to pick the error.
-            guard let stored = try Self.ownerAndVersion(db, id: id) else { return .notFound }
-            return stored.owner == account.rawValue ? .versionConflict(currentVersion: stored.version) : .forbidden
+            return UpdateOutcome(WriteMiss(stored: try Self.ownerAndVersion(db, id: id), account: account))
         }
     }
 
@@ -125,10 +121,10 @@ extension SQLiteStore: ConnectionStore {
             let statement = try db.cachedStatement(
                 sql: """
                     DELETE FROM connections WHERE id = ?1 AND account_id = ?2 AND (?3 IS NULL OR version = ?3)
-                    RETURNING \(Self.connectionColumns)
+                    RETURNING \(ConnectionColumn.list)
                     """)
             if let row = try Row.fetchOne(statement, arguments: [id.rawValue, account.rawValue, expectedVersion]) {
-                let deleted = Self.connection(from: row)
+                let deleted = Connection(row: row)
                 try db.cachedStatement(sql: "UPDATE accounts SET connection_count = connection_count - 1 WHERE id = ?")
                     .execute(arguments: [account.rawValue])
                 // Never dated before the change it follows, even if this clock is behind another's.
@@ -136,8 +132,7 @@ extension SQLiteStore: ConnectionStore {
                 try Self.insert(HistoryRecord(.deleted, of: deleted, by: key, at: date), into: db)
                 return .deleted
             }
-            guard let stored = try Self.ownerAndVersion(db, id: id) else { return .notFound }
-            return stored.owner == account.rawValue ? .versionConflict(currentVersion: stored.version) : .forbidden
+            return DeleteOutcome(WriteMiss(stored: try Self.ownerAndVersion(db, id: id), account: account))
         }
     }
 
@@ -148,24 +143,10 @@ extension SQLiteStore: ConnectionStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT connection_id, account_id, version, changed_at, key_id, change, name, description,
-                            aws_account_id, aws_region, enabled
-                        FROM connection_history WHERE connection_id = ? ORDER BY version
+                        SELECT \(HistoryColumn.list) FROM connection_history
+                        WHERE connection_id = ? ORDER BY version
                         """, arguments: [id.rawValue]
-                ).map { row throws in
-                    HistoryRecord(
-                        connectionID: ConnectionID(uncheckedRawValue: row[0]),
-                        accountID: AccountID(row[1]),
-                        version: row[2],
-                        changedDate: Timestamp(millisecondsSinceEpoch: row[3]),
-                        keyID: (row[4] as String?).map(KeyID.init),
-                        kind: try ChangeKind(stored: row[5]),
-                        name: row[6],
-                        description: row[7],
-                        awsAccountID: row[8],
-                        awsRegion: row[9],
-                        enabled: row[10])
-                }
+                ).map { try HistoryRecord(row: $0) }
             }
         } catch {
             throw translate(error)
@@ -201,65 +182,19 @@ extension SQLiteStore: ConnectionStore {
     static let purgeChunk = 1000
 
     private static func insert(_ connection: Connection, into db: Database) throws {
-        try db.cachedStatement(
-            sql: "INSERT INTO connections (\(connectionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [
-            connection.id.rawValue, connection.accountID.rawValue, connection.name, connection.description,
-            connection.awsAccountID, connection.awsRegion, connection.enabled,
-            connection.createdDate.millisecondsSinceEpoch, connection.updatedDate.millisecondsSinceEpoch,
-            connection.version,
-        ])
+        try db.cachedStatement(sql: ConnectionColumn.insert)
+            .execute(arguments: ConnectionColumn.arguments(for: connection))
     }
 
     private static func insert(_ record: HistoryRecord, into db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO connection_history (connection_id, version, account_id, changed_at, key_id, change, name,
-                    description, aws_account_id, aws_region, enabled)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            record.connectionID.rawValue, record.version, record.accountID.rawValue,
-            record.changedDate.millisecondsSinceEpoch, record.keyID?.rawValue, record.kind.rawValue, record.name,
-            record.description, record.awsAccountID, record.awsRegion, record.enabled,
-        ])
+        try db.cachedStatement(sql: HistoryColumn.insert).execute(arguments: HistoryColumn.arguments(for: record))
     }
 
     /// The owner and version of a connection, read after a conditional write touched no row.
-    private static func ownerAndVersion(_ db: Database, id: ConnectionID) throws -> (owner: Int64, version: Int64)? {
+    private static func ownerAndVersion(_ db: Database, id: ConnectionID) throws
+        -> (owner: AccountID, version: Int64)?
+    {
         let statement = try db.cachedStatement(sql: "SELECT account_id, version FROM connections WHERE id = ?")
-        return try Row.fetchOne(statement, arguments: [id.rawValue]).map { ($0[0], $0[1]) }
-    }
-
-    /// A row of `connectionColumns` read by the hot-path reader.
-    static func connection(from row: SQLiteRow) -> Connection {
-        Connection(
-            id: ConnectionID(uncheckedRawValue: row.text(0)),
-            accountID: AccountID(row.int64(1)),
-            name: row.text(2),
-            description: row.text(3),
-            awsAccountID: row.text(4),
-            awsRegion: row.text(5),
-            enabled: row.bool(6),
-            createdDate: Timestamp(millisecondsSinceEpoch: row.int64(7)),
-            updatedDate: Timestamp(millisecondsSinceEpoch: row.int64(8)),
-            version: row.int64(9)
-        )
-    }
-
-    /// The same columns, in the same order, as GRDB returns them from `UPDATE … RETURNING`.
-    static func connection(from row: Row) -> Connection {
-        Connection(
-            id: ConnectionID(uncheckedRawValue: row[0]),
-            accountID: AccountID(row[1]),
-            name: row[2],
-            description: row[3],
-            awsAccountID: row[4],
-            awsRegion: row[5],
-            enabled: row[6],
-            createdDate: Timestamp(millisecondsSinceEpoch: row[7]),
-            updatedDate: Timestamp(millisecondsSinceEpoch: row[8]),
-            version: row[9]
-        )
+        return try Row.fetchOne(statement, arguments: [id.rawValue]).map { (AccountID($0[0]), $0[1]) }
     }
 }

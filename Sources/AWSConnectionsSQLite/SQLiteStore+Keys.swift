@@ -35,20 +35,22 @@ extension SQLiteStore: APIKeyStore {
 
     public func listKeys(account: String?) async throws -> [KeyRecord] {
         try read { db in
+            // Aliased, because SQLite leaves the name of an unaliased result column unspecified.
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT k.id, a.name, k.scopes, k.created_at, k.last_used_at, k.revoked_at
+                    SELECT k.id AS id, a.name AS account, k.scopes AS scopes, k.created_at AS created_at,
+                        k.last_used_at AS last_used_at, k.revoked_at AS revoked_at
                     FROM api_keys k JOIN accounts a ON a.id = k.account_id
                     WHERE ? IS NULL OR a.name = ?
                     ORDER BY k.created_at, k.id
                     """, arguments: [account, account])
             return rows.map { row in
-                let lastUsed: Int64? = row[4]
-                let revoked: Int64? = row[5]
+                let lastUsed: Int64? = row["last_used_at"]
+                let revoked: Int64? = row["revoked_at"]
                 return KeyRecord(
-                    id: KeyID(row[0]), account: row[1], scopes: Scope.parse(row[2]),
-                    createdAt: Timestamp(millisecondsSinceEpoch: row[3]),
+                    id: KeyID(row["id"]), account: row["account"], scopes: Scope.parse(row["scopes"]),
+                    createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]),
                     lastUsedAt: lastUsed.map(Timestamp.init(millisecondsSinceEpoch:)),
                     revokedAt: revoked.map(Timestamp.init(millisecondsSinceEpoch:)))
             }

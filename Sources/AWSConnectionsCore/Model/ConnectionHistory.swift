@@ -135,33 +135,3 @@ public struct HistoryEntry: Sendable, Equatable {
         ]
     }
 }
-
-/// Service-wide rules an operator can tune.
-public struct ServicePolicy: Sendable, Equatable {
-    /// Most connections one account may hold; a create past it is refused.
-    public var connectionQuota: Int
-    /// How long a deleted connection's history stays readable.
-    public var deletedHistoryRetention: Duration
-
-    public static let defaultConnectionQuota = 10_000
-    public static let defaultDeletedHistoryRetention: Duration = .seconds(30 * 24 * 60 * 60)
-
-    public init(
-        connectionQuota: Int = Self.defaultConnectionQuota,
-        deletedHistoryRetention: Duration = Self.defaultDeletedHistoryRetention
-    ) {
-        self.connectionQuota = connectionQuota
-        self.deletedHistoryRetention = deletedHistoryRetention
-    }
-
-    /// History of connections deleted before this is no longer shown (and may be purged).
-    public func deletedHistoryCutoff(now: Timestamp) -> Timestamp {
-        now.subtracting(deletedHistoryRetention)
-    }
-
-    /// Whether a history ending in `records.last` is still shown at `now`.
-    public func showsHistory(_ records: [HistoryRecord], now: Timestamp) -> Bool {
-        guard let last = records.last else { return false }
-        return last.kind != .deleted || last.changedDate >= deletedHistoryCutoff(now: now)
-    }
-}

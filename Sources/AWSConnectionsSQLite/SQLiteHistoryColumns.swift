@@ -1,0 +1,66 @@
+import AWSConnectionsCore
+import GRDB
+
+/// The columns of the `connection_history` table, named once for the insert and the read.
+///
+/// History is read off the hot path, so rows are read by name: the statements may list the
+/// columns in any order.
+enum HistoryColumn: String, CaseIterable, ColumnExpression {
+    case connectionID = "connection_id"
+    case version
+    case accountID = "account_id"
+    case changedAt = "changed_at"
+    case keyID = "key_id"
+    case change
+    case name
+    case description
+    case awsAccountID = "aws_account_id"
+    case awsRegion = "aws_region"
+    case enabled
+
+    /// Every column, for `SELECT`.
+    static let list = allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// Inserts one record; its arguments are `arguments(for:)`.
+    static let insert =
+        "INSERT INTO connection_history (\(list)) VALUES (\(allCases.map { _ in "?" }.joined(separator: ", ")))"
+
+    /// The values of `record` for `insert`, in `allCases` order.
+    static func arguments(for record: HistoryRecord) -> StatementArguments {
+        StatementArguments(allCases.map { $0.value(in: record) })
+    }
+
+    private func value(in record: HistoryRecord) -> (any DatabaseValueConvertible)? {
+        switch self {
+        case .connectionID: return record.connectionID.rawValue
+        case .version: return record.version
+        case .accountID: return record.accountID.rawValue
+        case .changedAt: return record.changedDate.millisecondsSinceEpoch
+        case .keyID: return record.keyID?.rawValue
+        case .change: return record.kind.rawValue
+        case .name: return record.name
+        case .description: return record.description
+        case .awsAccountID: return record.awsAccountID
+        case .awsRegion: return record.awsRegion
+        case .enabled: return record.enabled
+        }
+    }
+}
+
+extension HistoryRecord {
+    /// The record in a row that selects every `HistoryColumn`, in any order.
+    init(row: Row) throws {
+        self.init(
+            connectionID: ConnectionID(uncheckedRawValue: row[HistoryColumn.connectionID]),
+            accountID: AccountID(row[HistoryColumn.accountID]),
+            version: row[HistoryColumn.version],
+            changedDate: Timestamp(millisecondsSinceEpoch: row[HistoryColumn.changedAt]),
+            keyID: (row[HistoryColumn.keyID] as String?).map(KeyID.init),
+            kind: try ChangeKind(stored: row[HistoryColumn.change]),
+            name: row[HistoryColumn.name],
+            description: row[HistoryColumn.description],
+            awsAccountID: row[HistoryColumn.awsAccountID],
+            awsRegion: row[HistoryColumn.awsRegion],
+            enabled: row[HistoryColumn.enabled])
+    }
+}
