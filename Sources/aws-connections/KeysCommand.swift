@@ -15,9 +15,13 @@ struct KeysCommand: AsyncParsableCommand {
     /// A `let`: swift-log allows one bootstrap per process.
     static let logger: Logger = LogSetup.bootstrap(level: .warning)
 
+    /// The help of every subcommand: the database options it reads.
+    static let databaseHelp = Settings.help(for: [DatabaseSettings.self])
+
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a key (and its account if new); prints the key alone on stdout, once.")
+            abstract: "Create a key (and its account if new); prints the key alone on stdout, once.",
+            discussion: KeysCommand.databaseHelp)
 
         @Option(help: ArgumentHelp("Account the key belongs to; created if new.", valueName: "name"))
         var account: String
@@ -28,7 +32,9 @@ struct KeysCommand: AsyncParsableCommand {
                 "connections:read or connections:write; repeat for both (the default).", valueName: "scope"))
         var scopes: [String] = []
 
-        @OptionGroup var databaseOptions: DatabaseOptions
+        /// The database options (`DatabaseSettings`), read by `Settings`.
+        @Argument(parsing: .allUnrecognized, help: .hidden)
+        var options: [String] = []
 
         func validate() throws {
             let trimmed = account.trimmingCharacters(in: .whitespaces)
@@ -42,7 +48,9 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let chosen = scopes.isEmpty ? Set(Scope.allCases) : Set(scopes.compactMap(Scope.init(rawValue:)))
-            let issued = try await databaseOptions.withStoreOrExit(logger: KeysCommand.logger) { store in
+            let issued = try await Settings.read(options, groups: [DatabaseSettings.self]).withStore(
+                logger: KeysCommand.logger
+            ) { store in
                 try await store.issueKey(account: account, scopes: chosen, at: .now())
             }
             StandardOutput.write(issued.key.secret + "\n")
@@ -54,15 +62,20 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List keys: id, account, scopes, created, last used (to the minute), revoked.")
+            abstract: "List keys: id, account, scopes, created, last used (to the minute), revoked.",
+            discussion: KeysCommand.databaseHelp)
 
         @Option(help: ArgumentHelp("Only this account's keys.", valueName: "name"))
         var account: String?
 
-        @OptionGroup var databaseOptions: DatabaseOptions
+        /// The database options (`DatabaseSettings`), read by `Settings`.
+        @Argument(parsing: .allUnrecognized, help: .hidden)
+        var options: [String] = []
 
         func run() async throws {
-            let records = try await databaseOptions.withStoreOrExit(logger: KeysCommand.logger) { store in
+            let records = try await Settings.read(options, groups: [DatabaseSettings.self]).withStore(
+                logger: KeysCommand.logger
+            ) { store in
                 try await store.listKeys(account: account)
             }
             StandardOutput.write(KeyTable.render(records))
@@ -71,15 +84,49 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke a key by id; requests with it are refused from then on.")
+            abstract: "Revoke a key by id; requests with it are refused from then on.",
+            discussion: KeysCommand.databaseHelp)
 
-        @Argument(help: ArgumentHelp("The key's id, as 'keys list' shows it.", valueName: "key-id"))
-        var keyID: String
+        /// The key id and the database options (`DatabaseSettings`), in any order. One
+        /// capture for both: ArgumentParser refuses an undeclared option before a declared
+        /// positional argument, and `keys revoke --database URL KEY_ID` must work.
+        @Argument(
+            parsing: .allUnrecognized,
+            help: ArgumentHelp("The key's id, as 'keys list' shows it.", valueName: "key-id"))
+        var arguments: [String] = []
 
-        @OptionGroup var databaseOptions: DatabaseOptions
+        /// The one argument that is neither an option nor an option's value; every database
+        /// option takes one value, as `--name value` or `--name=value`.
+        var keyIDAndOptions: (keyID: String?, options: [String]) {
+            var keyID: String?
+            var options: [String] = []
+            var expectsValue = false
+            for argument in arguments {
+                if expectsValue {
+                    options.append(argument)
+                    expectsValue = false
+                } else if argument.hasPrefix("--") {
+                    options.append(argument)
+                    expectsValue = !argument.contains("=")
+                } else if keyID == nil {
+                    keyID = argument
+                } else {
+                    options.append(argument)
+                }
+            }
+            return (keyID, options)
+        }
+
+        func validate() throws {
+            guard keyIDAndOptions.keyID != nil else { throw ValidationError("Missing expected argument '<key-id>'") }
+        }
 
         func run() async throws {
-            let revoked = try await databaseOptions.withStoreOrExit(logger: KeysCommand.logger) { store in
+            let (foundKeyID, options) = keyIDAndOptions
+            let keyID = foundKeyID ?? ""
+            let revoked = try await Settings.read(options, groups: [DatabaseSettings.self]).withStore(
+                logger: KeysCommand.logger
+            ) { store in
                 try await store.revokeKey(KeyID(keyID), at: .now())
             }
             guard revoked else {

@@ -16,84 +16,34 @@ struct ServeCommand: AsyncParsableCommand {
             On a database with no API keys, creates account 'default' and prints one full-access \
             key to stderr, once. SIGINT or SIGTERM stops accepting connections, lets in-flight \
             requests finish, and exits 0.
-            """
+
+            """ + Settings.help(for: settingGroups)
     )
 
-    @Option(help: ArgumentHelp("Address to listen on (env AWS_CONNECTIONS_HOST).", valueName: "host"))
-    var host: String?
+    /// Every option of `serve` (see `ServeSettings` and `DatabaseSettings`), read by `Settings`.
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var options: [String] = []
 
-    @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one (env AWS_CONNECTIONS_PORT).", valueName: "port"))
-    var port: Int?
-
-    @Option(
-        name: .customLong("log-level"),
-        help: ArgumentHelp(
-            "trace, debug, info, notice, warning, error or critical (env AWS_CONNECTIONS_LOG_LEVEL).",
-            valueName: "level"))
-    var logLevel: String?
-
-    @Option(
-        name: .customLong("idle-timeout"),
-        help: ArgumentHelp(
-            "Seconds a connection may send nothing, even mid-request, before it is closed (env AWS_CONNECTIONS_IDLE_TIMEOUT).",
-            valueName: "seconds"))
-    var idleTimeout: Int?
-
-    @Option(
-        name: .customLong("shutdown-timeout"),
-        help: ArgumentHelp(
-            "Seconds SIGINT/SIGTERM waits for in-flight requests before cutting them and exiting 1 (env AWS_CONNECTIONS_SHUTDOWN_TIMEOUT).",
-            valueName: "seconds"))
-    var shutdownTimeout: Int?
-
-    @Option(
-        name: .customLong("connection-quota"),
-        help: ArgumentHelp(
-            "Most connections one account may hold; default 10000 (env AWS_CONNECTIONS_CONNECTION_QUOTA).",
-            valueName: "count"))
-    var connectionQuota: Int?
-
-    @Option(
-        name: .customLong("history-retention-days"),
-        help: ArgumentHelp(
-            "Days a deleted connection's history stays readable; default 30 (env AWS_CONNECTIONS_HISTORY_RETENTION_DAYS).",
-            valueName: "days"))
-    var historyRetentionDays: Int?
-
-    @OptionGroup var databaseOptions: DatabaseOptions
+    static let settingGroups: [any SettingGroup.Type] = [ServeSettings.self, DatabaseSettings.self]
 
     func run() async throws {
-        let host = self.host ?? Environment.value("AWS_CONNECTIONS_HOST") ?? "127.0.0.1"
-        let port = try self.port ?? Environment.integer("AWS_CONNECTIONS_PORT") ?? 8080
-        guard (0...65535).contains(port) else {
-            throw ValidationError("--port must be between 0 and 65535.")
-        }
-        let idleSeconds = try idleTimeout ?? Environment.integer("AWS_CONNECTIONS_IDLE_TIMEOUT") ?? 60
-        let shutdownSeconds = try shutdownTimeout ?? Environment.integer("AWS_CONNECTIONS_SHUTDOWN_TIMEOUT") ?? 30
-        guard idleSeconds > 0, shutdownSeconds > 0 else {
-            throw ValidationError("--idle-timeout and --shutdown-timeout must be at least 1 second.")
-        }
-        let quota = try connectionQuota ?? Environment.integer("AWS_CONNECTIONS_CONNECTION_QUOTA")
-            ?? ServicePolicy.defaultConnectionQuota
-        let retentionDays = try historyRetentionDays ?? Environment.integer("AWS_CONNECTIONS_HISTORY_RETENTION_DAYS") ?? 30
-        // Bounded so that the retention in milliseconds cannot overflow.
-        guard quota >= 1, (0...36_500).contains(retentionDays) else {
-            throw ValidationError("--connection-quota must be at least 1, --history-retention-days 0 to 36500.")
-        }
+        let settings = try await Settings.read(options, groups: Self.settingGroups)
+        let host = settings[\ServeSettings.host]
+        let port = settings[\ServeSettings.port]
         let policy = ServicePolicy(
-            connectionQuota: quota, deletedHistoryRetention: .seconds(Int64(retentionDays) * 24 * 60 * 60))
-        let levelText = logLevel ?? Environment.value("AWS_CONNECTIONS_LOG_LEVEL") ?? "info"
-        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
-        }
+            connectionQuota: settings[\ServeSettings.connectionQuota],
+            deletedHistoryRetention: .seconds(Int64(settings[\ServeSettings.historyRetentionDays]) * 24 * 60 * 60))
+        let level = Logger.Level(rawValue: settings[\ServeSettings.logLevel]) ?? .info
         let logger = LogSetup.bootstrap(level: level)
 
-        try await databaseOptions.withStoreOrExit(logger: logger) { store in
+        try await settings.withStore(logger: logger) { store in
             if let issued = try await store.issueBootstrapKeyIfNoKeys(at: .now()) {
                 BootstrapKeyNotice.print(issued)
             }
-            try await serve(store: store, policy: policy, host: host, port: port, idleSeconds: idleSeconds,
-                shutdownSeconds: shutdownSeconds, logger: logger)
+            try await serve(
+                store: store, policy: policy, host: host, port: port,
+                idleSeconds: settings[\ServeSettings.idleTimeout],
+                shutdownSeconds: settings[\ServeSettings.shutdownTimeout], logger: logger)
         }
         logger.info("stopped")
     }

@@ -1,3 +1,4 @@
+import AWSConnectionsTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -224,7 +225,9 @@ struct ProcessTests {
             for arguments in [["--connection-quota", "0"], ["--history-retention-days=-1"], ["--history-retention-days", "36501"]] {
                 let refused = try await ServerProcess.run(["serve", "--port", "0", "--database", database] + arguments)
                 #expect(refused.status != 0, "\(arguments)")
-                #expect(refused.stderr.contains("--connection-quota must be at least 1"), "\(arguments)")
+                // The message names the option as it was given.
+                let flag = String(arguments[0].prefix(while: { $0 != "=" }))
+                #expect(refused.stderr.contains("\(flag) must be"), "\(arguments): \(refused.stderr)")
             }
             // Two creates on a fresh server: the quota decides what the second gets.
             func twoCreates(_ serving: (server: ServerProcess, port: Int), key: String) async throws -> [HTTPResponse.Status] {
@@ -246,6 +249,63 @@ struct ProcessTests {
             let fromEnvironment = try await ServerProcess.serve(
                 database: database, environment: ["AWS_CONNECTIONS_CONNECTION_QUOTA": "2"])
             #expect(try await twoCreates(fromEnvironment, key: key) == [.created, .unprocessableContent])
+        }
+    }
+
+    @Test("serve --help lists every option with its environment variable; a misspelt option is refused")
+    func helpListsEveryOption() async throws {
+        let help = try await ServerProcess.run(["serve", "--help"])
+        #expect(help.status == 0)
+        let variables = [
+            "HOST", "PORT", "LOG_LEVEL", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "CONNECTION_QUOTA", "HISTORY_RETENTION_DAYS",
+            "DATABASE", "SQLITE_SYNCHRONOUS", "POSTGRES_POOL_SIZE", "POSTGRES_TIMEOUT", "POSTGRES_CONNECT_TIMEOUT", "CONFIG",
+        ]
+        for variable in variables {
+            #expect(help.stdout.contains("AWS_CONNECTIONS_\(variable)"), "serve --help lacks AWS_CONNECTIONS_\(variable)")
+            let flag = "--" + variable.lowercased().replacingOccurrences(of: "_", with: "-")
+            #expect(help.stdout.contains(flag), "serve --help lacks \(flag)")
+        }
+        let keysHelp = try await ServerProcess.run(["keys", "list", "--help"])
+        #expect(keysHelp.stdout.contains("AWS_CONNECTIONS_DATABASE"))
+        let misspelt = try await ServerProcess.run(["serve", "--prot", "0"])
+        #expect(misspelt.status != 0)
+        #expect(misspelt.stderr.contains("--prot"))
+    }
+
+    @Test("a JSON configuration file sets options below flags and environment variables; a bad value in it is named")
+    func configurationFile() async throws {
+        try await withDatabaseURL(.sqlite) { database in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let file = directory.appendingPathComponent("settings.json").path
+            try #"{"connectionQuota": 1, "postgres": {"poolSize": 3}}"#.write(toFile: file, atomically: true, encoding: .utf8)
+            let serving = try await ServerProcess.serve(database: database, extra: ["--config", file])
+            let key = try #require(bootstrapKey(in: serving.0.standardError))
+            let statuses = try await TestClient.withClient(host: "127.0.0.1", port: serving.port) { client in
+                let body = #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+                return [
+                    try await client.call(.post, collectionPath, key: key, body: body).status,
+                    try await client.call(.post, collectionPath, key: key, body: body).status,
+                ]
+            }
+            #expect(statuses == [.created, .unprocessableContent])
+            serving.0.signal(SIGTERM)
+            #expect(try await serving.0.waitForExit() == 0)
+            // The flag wins over the file.
+            let flagged = try await ServerProcess.serve(database: database, extra: ["--config", file, "--connection-quota", "3"])
+            let created = try await TestClient.withClient(host: "127.0.0.1", port: flagged.port) { client in
+                try await client.call(
+                    .post, collectionPath, key: key, body: #"{"name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+                ).status
+            }
+            #expect(created == .created)
+            flagged.0.signal(SIGTERM)
+            #expect(try await flagged.0.waitForExit() == 0)
+            try #"{"port": "eighty"}"#.write(toFile: file, atomically: true, encoding: .utf8)
+            let refused = try await ServerProcess.run(["serve", "--database", database, "--config", file])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("port in the configuration file"), "\(refused.stderr)")
         }
     }
 

@@ -1,0 +1,117 @@
+import AWSConnectionsCore
+import AWSConnectionsPostgres
+import AWSConnectionsSQLite
+import ArgumentParser
+import Logging
+
+/// The database and the options that tune each store, shared by every command.
+struct DatabaseSettings: SettingGroup {
+    let database = Setting<DatabaseURL>(
+        key: "database", valueName: "url",
+        help: "sqlite:PATH, or postgres://USER:PASS@HOST:PORT/DB with an optional ?sslmode=disable|prefer|require|verify-full.",
+        defaultValue: .sqlite(path: "aws-connections.sqlite"), isSecret: true,
+        // Not echoed: a mistyped postgres URL would print its password.
+        rule: "sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB", parse: DatabaseURL.init)
+    let sqliteSynchronous = Setting<String>.text(
+        "sqlite.synchronous", default: "full", valueName: "full|normal",
+        help: "full: every commit survives power loss; normal: survives a crash of the process, may lose the last commits on power loss.",
+        choices: ["full", "normal"])
+    let postgresPoolSize = Setting<Int>.integer(
+        "postgres.poolSize", default: 10, in: 1...1000, valueName: "count",
+        help: "Most PostgreSQL connections this process opens.")
+    let postgresTimeout = Setting<Duration>.seconds(
+        "postgres.timeout", default: 5, in: 0.1...3600,
+        help: "Seconds a request waits for PostgreSQL (a pooled connection and its statements) before it is answered 503; also each session's statement_timeout and lock_timeout.")
+    let postgresConnectTimeout = Setting<Duration>.seconds(
+        "postgres.connectTimeout", default: 10, in: 0.1...3600,
+        help: "Seconds the start-up connection (migrations) may take before the command exits 1.")
+
+    init() {}
+}
+
+extension Settings {
+    /// Opens the store the settings name (running migrations), runs `body` with it, and closes
+    /// it. A database that cannot be opened is printed as an operator-facing error, exit 1.
+    func withStore<T>(logger: Logger, _ body: (any ServiceStore) async throws -> T) async throws -> T {
+        do {
+            return try await openStore(logger: logger, body)
+        } catch let failure as CommandFailure {
+            StandardError.write("error: \(failure.description)\n")
+            throw ExitCode.failure
+        }
+    }
+
+    private func openStore<T>(logger: Logger, _ body: (any ServiceStore) async throws -> T) async throws -> T {
+        switch self[\DatabaseSettings.database] {
+        case .sqlite(let path):
+            let durability = SQLiteStore.Durability(rawValue: self[\DatabaseSettings.sqliteSynchronous]) ?? .full
+            let store: SQLiteStore
+            do {
+                store = try SQLiteStore(path: path, durability: durability)
+            } catch {
+                throw CommandFailure("cannot open SQLite database '\(path)': \(error.detail)")
+            }
+            return try await body(store)
+        case .postgres(let url):
+            let settings = try postgresSettings(url)
+            do {
+                return try await PostgresStore.withRunningStore(settings: settings, logger: logger) { store in
+                    try await body(store)
+                }
+            } catch let error as StoreError {
+                throw CommandFailure("cannot use PostgreSQL: \(error.detail)")
+            }
+        }
+    }
+
+    private func postgresSettings(_ url: String) throws -> PostgresSettings {
+        var settings: PostgresSettings
+        do {
+            settings = try PostgresSettings(url: url)
+        } catch {
+            // The URL may hold a password: name the problem, not the URL.
+            throw CommandFailure("--database: \(error.description).")
+        }
+        settings.maximumConnections = self[\DatabaseSettings.postgresPoolSize]
+        settings.operationTimeout = self[\DatabaseSettings.postgresTimeout]
+        settings.connectTimeout = self[\DatabaseSettings.postgresConnectTimeout]
+        return settings
+    }
+}
+
+/// The kinds of database URL the server understands.
+enum DatabaseURL: Equatable, Sendable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(String)
+
+    init?(_ text: String) {
+        if text.hasPrefix("sqlite:") {
+            var path = String(text.dropFirst("sqlite:".count))
+            // Accept sqlite:///abs/path and sqlite://rel as well as sqlite:path.
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { return nil }
+            self = .sqlite(path: path)
+        } else if text.lowercased().hasPrefix("postgres://") || text.lowercased().hasPrefix("postgresql://") {
+            self = .postgres(text)
+        } else {
+            return nil
+        }
+    }
+
+    /// As written in a URL; the default's text, which is all the help ever shows.
+    var description: String {
+        switch self {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres: "postgres://…"
+        }
+    }
+}
+
+/// A command failed for a reason the operator can fix; printed without a stack, exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
