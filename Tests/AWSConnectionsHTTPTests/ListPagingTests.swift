@@ -1,4 +1,5 @@
 import AWSConnectionsCore
+import AWSConnectionsTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting

@@ -1,5 +1,6 @@
 import AWSConnectionsCore
 @testable import AWSConnectionsSQLite
+import AWSConnectionsTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -56,22 +57,6 @@ struct PersistenceTests {
                 #expect(bytes.range(of: Data(key.dropFirst(7).utf8)) == nil, "\(file) holds a key's secret part")
             }
         }
-        }
-    }
-
-    @Test("the file is in WAL mode and fsyncs every commit by default; normal is the documented relaxation")
-    func durabilitySettings() async throws {
-        try await withWorld(.sqlite) { world in
-        let sqlite = try #require(world.sqlite)
-        let (mode, synchronous) = try await sqlite.store.pool.write { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
-        }
-        #expect(mode == "wal")
-        #expect(synchronous == 2)  // FULL
-
-        let relaxed = try SQLiteStore(path: sqlite.directory.appendingPathComponent("relaxed.sqlite").path, durability: .normal)
-        let relaxedSynchronous = try await relaxed.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
-        #expect(relaxedSynchronous == 1)  // NORMAL
         }
     }
 }

@@ -1,3 +1,4 @@
+import AWSConnectionsTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting

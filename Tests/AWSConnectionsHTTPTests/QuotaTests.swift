@@ -1,4 +1,5 @@
 import AWSConnectionsCore
+import AWSConnectionsTestSupport
 import HTTPTypes
 import HummingbirdTesting
 import Testing

@@ -1,5 +1,6 @@
 import AWSConnectionsCore
 import AWSConnectionsSQLite
+import AWSConnectionsTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting

@@ -1,3 +1,4 @@
+import AWSConnectionsTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -45,11 +46,6 @@ struct APIResponse: Sendable {
 enum IdempotencyHeader {
     static let key = HTTPField.Name("Idempotency-Key")!
     static let replayed = HTTPField.Name("Idempotent-Replayed")!
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Small helpers, one per call of the API, sending exactly what a client would.

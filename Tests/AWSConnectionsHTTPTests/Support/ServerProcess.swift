@@ -1,3 +1,4 @@
+import AWSConnectionsTestSupport
 import Foundation
 import Synchronization
 
@@ -133,4 +134,9 @@ final class OutputBuffer: Sendable {
 
     var value: String { state.withLock { $0.text } }
     var isClosed: Bool { state.withLock { $0.closed } }
+}
+
+/// The bootstrap key a first `serve` printed, if any.
+func bootstrapKey(in text: String) -> String? {
+    text.split(separator: "\n").first { $0.hasPrefix("pictai_") }.map(String.init)
 }

@@ -1,16 +1,30 @@
 import AWSConnectionsCore
 import AWSConnectionsHTTP
+import AWSConnectionsTestSupport
 import Hummingbird
-import Logging
-
-/// Warnings and errors only, so a failing test's output is not buried.
-let testLogger: Logger = {
-    var logger = Logger(label: "aws-connections-tests")
-    logger.logLevel = .warning
-    return logger
-}()
+import HummingbirdTesting
 
 /// The application over an already-open store (used when reopening a database file).
 func buildTestApplication(store: any ServiceStore, policy: ServicePolicy = ServicePolicy()) -> some ApplicationProtocol {
     buildApplication(connections: store, keys: store, policy: policy, host: "127.0.0.1", port: 0, logger: testLogger)
+}
+
+extension TestWorld {
+    func makeApplication(policy: ServicePolicy = ServicePolicy()) -> some ApplicationProtocol {
+        buildTestApplication(store: store, policy: policy)
+    }
+}
+
+/// Runs `body` against the real router on a fresh database of `kind`.
+func withApp(
+    _ kind: StoreKind,
+    _ setup: TestingSetup = .router,
+    policy: ServicePolicy = ServicePolicy(),
+    _ body: @Sendable (TestWorld, any TestClientProtocol) async throws -> Void
+) async throws {
+    try await withWorld(kind) { world in
+        try await world.makeApplication(policy: policy).test(setup) { client in
+            try await body(world, client)
+        }
+    }
 }

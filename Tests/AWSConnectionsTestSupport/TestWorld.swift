@@ -1,41 +1,33 @@
-import AWSConnectionsCore
-import AWSConnectionsHTTP
+public import AWSConnectionsCore
 import AWSConnectionsPostgres
-import AWSConnectionsSQLite
-import Foundation
+public import AWSConnectionsSQLite
+public import Foundation
 import GRDB
-import Hummingbird
-import HummingbirdTesting
 import Logging
-import NIOCore
 import Testing
 
 /// A fresh, real database of one kind (a SQLite file in a temporary folder, or a new
 /// database on the test PostgreSQL server) with keys for two accounts.
-struct TestWorld: Sendable {
-    let kind: StoreKind
-    let store: any ServiceStore
+public struct TestWorld: Sendable {
+    public let kind: StoreKind
+    public let store: any ServiceStore
     /// The `--database` URL a server process would use for the same data.
-    let databaseURL: String
+    public let databaseURL: String
     /// The SQLite store and its folder, for the SQLite-only tests; nil on PostgreSQL.
-    let sqlite: (store: SQLiteStore, path: String, directory: URL)?
+    public let sqlite: (store: SQLiteStore, path: String, directory: URL)?
     /// Account "alpha", both scopes.
-    let alpha: String
+    public let alpha: String
     /// Account "alpha", connections:read only.
-    let alphaReader: String
+    public let alphaReader: String
     /// Account "alpha", connections:write only.
-    let alphaWriter: String
+    public let alphaWriter: String
     /// Account "beta", both scopes.
-    let beta: String
-
-    func makeApplication(policy: ServicePolicy = ServicePolicy()) -> some ApplicationProtocol {
-        buildTestApplication(store: store, policy: policy)
-    }
+    public let beta: String
 }
 
 /// Runs `body` on a fresh database of `kind`, removed afterwards. `postgresTimeout` is the
 /// PostgreSQL store's operation timeout.
-func withWorld<T>(
+public func withWorld<T>(
     _ kind: StoreKind, postgresTimeout: Duration = .seconds(5), _ body: (TestWorld) async throws -> T
 ) async throws -> T {
     switch kind {
@@ -82,24 +74,10 @@ extension TestWorld {
     }
 }
 
-/// Runs `body` against the real router on a fresh database of `kind`.
-func withApp(
-    _ kind: StoreKind,
-    _ setup: TestingSetup = .router,
-    policy: ServicePolicy = ServicePolicy(),
-    _ body: @Sendable (TestWorld, any TestClientProtocol) async throws -> Void
-) async throws {
-    try await withWorld(kind) { world in
-        try await world.makeApplication(policy: policy).test(setup) { client in
-            try await body(world, client)
-        }
-    }
-}
-
 extension TestWorld {
     /// Runs SQL on the world's database over a connection of its own, beside the store: for
     /// tests that arrange a state or a fault the API cannot.
-    func executeSQL(_ statements: [String]) async throws {
+    public func executeSQL(_ statements: [String]) async throws {
         if let sqlite {
             let queue = try DatabaseQueue(path: sqlite.path)
             try await queue.write { db in
@@ -111,7 +89,7 @@ extension TestWorld {
     }
 
     /// The single integer a query answers, read over a connection of its own.
-    func queryInteger(_ sql: String) async throws -> Int {
+    public func queryInteger(_ sql: String) async throws -> Int {
         if let sqlite {
             let queue = try DatabaseQueue(path: sqlite.path)
             return try #require(try await queue.read { db in try Int.fetchOne(db, sql: sql) })
@@ -121,7 +99,7 @@ extension TestWorld {
     }
 
     /// The public id of the key `secret`.
-    func keyID(of secret: String) async throws -> String {
+    public func keyID(of secret: String) async throws -> String {
         let key = try #require(APIKey(secret))
         return try #require(try await store.caller(forKeyHash: key.hash)).keyID.rawValue
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs `body` with the `--database` URL of a new, empty database of `kind`, removed afterwards.
-func withDatabaseURL<T>(_ kind: StoreKind, _ body: (String) async throws -> T) async throws -> T {
+public func withDatabaseURL<T>(_ kind: StoreKind, _ body: (String) async throws -> T) async throws -> T {
     switch kind {
     case .sqlite:
         let directory = FileManager.default.temporaryDirectory
@@ -12,9 +12,4 @@ func withDatabaseURL<T>(_ kind: StoreKind, _ body: (String) async throws -> T) a
     case .postgres:
         return try await TestPostgres.withDatabase(body)
     }
-}
-
-/// The bootstrap key a first `serve` printed, if any.
-func bootstrapKey(in text: String) -> String? {
-    text.split(separator: "\n").first { $0.hasPrefix("pictai_") }.map(String.init)
 }

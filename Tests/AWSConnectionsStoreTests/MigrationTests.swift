@@ -1,6 +1,7 @@
 import AWSConnectionsCore
 @testable import AWSConnectionsPostgres
 @testable import AWSConnectionsSQLite
+import AWSConnectionsTestSupport
 import GRDB
 import Testing
 

@@ -1,6 +1,7 @@
 import AWSConnectionsCore
 import AWSConnectionsPostgres
 import AWSConnectionsSQLite
+import AWSConnectionsTestSupport
 import Foundation
 import Testing
 

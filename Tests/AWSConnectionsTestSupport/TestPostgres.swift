@@ -2,25 +2,25 @@ import Foundation
 import Logging
 import PostgresNIO
 import Synchronization
-import Testing
+public import Testing
 
 /// The stores a storage test runs on.
-enum StoreKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
+public enum StoreKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
     case sqlite
     case postgres
 
     /// SQLite always; PostgreSQL when a server is given or can be started here, and always
     /// under CI, where a PostgreSQL that cannot start fails the tests instead of skipping them.
-    static let all: [StoreKind] = TestPostgres.isWanted ? [.sqlite, .postgres] : [.sqlite]
+    public static let all: [StoreKind] = TestPostgres.isWanted ? [.sqlite, .postgres] : [.sqlite]
 
-    var testDescription: String { rawValue }
+    public var testDescription: String { rawValue }
 }
 
 /// The PostgreSQL server the tests use: `AWS_CONNECTIONS_TEST_POSTGRES_URL` when set
 /// (a user that may create databases), else a throwaway cluster started on first use from
 /// the binaries `pg_config --bindir` names, on loopback and a free port, stopped when the
 /// test process exits.
-enum TestPostgres {
+public enum TestPostgres {
     static let externalURL = ProcessInfo.processInfo.environment["AWS_CONNECTIONS_TEST_POSTGRES_URL"]
         .flatMap { $0.isEmpty ? nil : $0 }
 
@@ -31,13 +31,13 @@ enum TestPostgres {
     private static let shared = SharedCluster()
 
     /// A URL of the server's maintenance database, starting the cluster if needed.
-    static func adminURL() async throws -> String {
+    public static func adminURL() async throws -> String {
         if let externalURL { return externalURL }
         return try await shared.cluster().url(database: "postgres")
     }
 
     /// Runs `body` with the URL of a new, empty database, dropped afterwards.
-    static func withDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
+    public static func withDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
         let admin = try await adminURL()
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await execute("CREATE DATABASE \(name)", on: admin)
@@ -55,7 +55,7 @@ enum TestPostgres {
     }
 
     /// `pg_dump` of the database at `url`, as text.
-    static func dump(_ url: String) async throws -> String {
+    public static func dump(_ url: String) async throws -> String {
         let bindir = try #require(PostgresCluster.binaries())
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("dump-\(UUID().uuidString).sql").path
         defer { try? FileManager.default.removeItem(atPath: output) }
@@ -69,12 +69,12 @@ enum TestPostgres {
     }
 
     /// Runs one statement on its own connection.
-    static func execute(_ sql: String, on url: String) async throws {
+    public static func execute(_ sql: String, on url: String) async throws {
         _ = try await query(sql, on: url)
     }
 
     /// Runs one statement on its own connection and returns the rows' first column as text.
-    static func query(_ sql: String, on url: String) async throws -> [String] {
+    public static func query(_ sql: String, on url: String) async throws -> [String] {
         let components = try #require(URLComponents(string: url))
         let configuration = PostgresConnection.Configuration(
             host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
@@ -110,7 +110,7 @@ private actor SharedCluster {
 
 /// A throwaway PostgreSQL cluster in a temporary folder: `initdb`, `pg_ctl start`, and a
 /// watchdog process that stops it and deletes the folder once the test process is gone.
-final class PostgresCluster: Sendable {
+public final class PostgresCluster: Sendable {
     let directory: URL
     let port: Int
     private let bindir: String
@@ -123,7 +123,7 @@ final class PostgresCluster: Sendable {
 
     var dataDirectory: String { directory.appendingPathComponent("data").path }
 
-    func url(database: String) -> String {
+    public func url(database: String) -> String {
         "postgres://postgres@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
@@ -138,7 +138,7 @@ final class PostgresCluster: Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: "\($0)/initdb") }
     }
 
-    static func start() async throws -> PostgresCluster {
+    public static func start() async throws -> PostgresCluster {
         guard let bindir = binaries() else {
             throw TestFailure("PostgreSQL server binaries not found (pg_config --bindir); install postgresql")
         }
@@ -155,7 +155,7 @@ final class PostgresCluster: Sendable {
     }
 
     /// Starts (or restarts) the server on the cluster's port.
-    func startServer() async throws {
+    public func startServer() async throws {
         let options = [
             "-p \(port)", "-k \(directory.path)", "-c listen_addresses=127.0.0.1", "-c max_connections=300",
             "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
@@ -165,12 +165,12 @@ final class PostgresCluster: Sendable {
     }
 
     /// Stops the server at once, as a crash or an operator would; the data stays.
-    func stopServer() async throws {
+    public func stopServer() async throws {
         try await run("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"])
     }
 
     /// Removes everything now rather than when the test process exits.
-    func destroy() async {
+    public func destroy() async {
         try? await run("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(at: directory)
     }
@@ -213,7 +213,7 @@ final class PostgresCluster: Sendable {
     }
 
     /// A port nothing listens on right now (the kernel's pick for port 0).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw TestFailure("socket() failed") }
         defer { close(socketFD) }
