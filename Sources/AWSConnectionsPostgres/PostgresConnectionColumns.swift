@@ -1,71 +1,111 @@
 import AWSConnectionsCore
 import PostgresNIO
 
-/// The columns of the `connections` table, named once for every statement that selects,
-/// returns or inserts a whole connection.
-///
-/// A case's raw value is its position in those statements' rows: connection rows are on
-/// every request's path, so `Connection.init(row:)` decodes them cell by cell in this order
-/// rather than looking each column up by name.
-enum ConnectionColumn: Int, CaseIterable {
-    case id, accountID, name, description, awsAccountID, awsRegion, enabled, createdAt, updatedAt, version
+/// The columns that hold a connection's fields (`ConnectionFields`), one case per field,
+/// named alike in `connections` and `connection_history`: a new field is a new case here.
+enum FieldColumn: Int, CaseIterable {
+    case name, description, awsAccountID, awsRegion, enabled
 
     /// The column's name in SQL.
     var name: String {
         switch self {
-        case .id: "id"
-        case .accountID: "account_id"
         case .name: "name"
         case .description: "description"
         case .awsAccountID: "aws_account_id"
         case .awsRegion: "aws_region"
         case .enabled: "enabled"
-        case .createdAt: "created_at"
-        case .updatedAt: "updated_at"
-        case .version: "version"
         }
     }
 
-    /// Every column, in position order, for `SELECT`, `RETURNING` and `INSERT`.
+    /// The type of the column's statement parameter.
+    var dataType: PostgresDataType {
+        switch self {
+        case .name, .description, .awsAccountID, .awsRegion: .text
+        case .enabled: .bool
+        }
+    }
+
+    /// Appends the field's value in `fields` as the next statement parameter.
+    func bind(_ fields: ConnectionFields, to bindings: inout PostgresBindings) {
+        switch self {
+        case .name: bindings.append(fields.name)
+        case .description: bindings.append(fields.description)
+        case .awsAccountID: bindings.append(fields.awsAccountID)
+        case .awsRegion: bindings.append(fields.awsRegion)
+        case .enabled: bindings.append(fields.enabled)
+        }
+    }
+
+    /// Every field column, in case order.
     static let list = allCases.map(\.name).joined(separator: ", ")
 }
 
+extension ConnectionFields {
+    /// The one mapper of a row's fields, whether the row is read by position or by name.
+    /// The closures are called in `FieldColumn` order.
+    init(text: (FieldColumn) throws -> String, bool: (FieldColumn) throws -> Bool) rethrows {
+        self.init(
+            name: try text(.name), description: try text(.description), awsAccountID: try text(.awsAccountID),
+            awsRegion: try text(.awsRegion), enabled: try bool(.enabled))
+    }
+}
+
+/// The columns of the `connections` table as every statement that selects, returns or
+/// inserts a whole connection lists them: the id and owner, the fields, then the dates and
+/// the version.
+enum ConnectionColumns {
+    static let list = "id, account_id, \(FieldColumn.list), created_at, updated_at, version"
+    /// Where the fields start, and how many columns a row has.
+    static let firstField = 2
+    static let count = firstField + FieldColumn.allCases.count + 3
+
+    /// The statement parameters `$first` … of a whole connection, in `list` order.
+    static func parameters(from first: Int) -> String {
+        (first..<(first + count)).map { "$\($0)" }.joined(separator: ", ")
+    }
+
+    static let dataTypes: [PostgresDataType] = [.text, .int8] + FieldColumn.allCases.map(\.dataType) + [.int8, .int8, .int8]
+
+    /// Appends `connection`'s values in `list` order.
+    static func bind(_ connection: Connection, to bindings: inout PostgresBindings) {
+        bindings.append(connection.id.rawValue)
+        bindings.append(connection.accountID.rawValue)
+        for column in FieldColumn.allCases {
+            column.bind(connection.fields, to: &bindings)
+        }
+        bindings.append(connection.createdDate.millisecondsSinceEpoch)
+        bindings.append(connection.updatedDate.millisecondsSinceEpoch)
+        bindings.append(connection.version)
+    }
+}
+
 extension Connection {
-    /// The connection in a row of `ConnectionColumn.list`.
+    /// The connection in a row of `ConnectionColumns.list`.
     ///
     /// Decoded cell by cell with concrete types: postgres-nio's tuple decode is generic over a
     /// parameter pack and resolved at run time, and for a list of 1,000 rows it cost about a
-    /// fifth of the server's CPU. Each cell's position is checked against its column, so a
-    /// decode out of `ConnectionColumn`'s order fails instead of swapping two fields.
+    /// fifth of the server's CPU. Each cell's position is checked against the list, so a
+    /// decode out of order fails instead of swapping two fields.
     init(row: PostgresRow) throws {
         var cells = row.makeIterator()
-        func next<T: PostgresDecodable>(_ column: ConnectionColumn) throws -> T {
-            guard let cell = cells.next(), cell.columnIndex == column.rawValue else {
-                throw StoreError.failed("a connection row has no \(column.name) at position \(column.rawValue)")
+        func next<T: PostgresDecodable>(at position: Int) throws -> T {
+            guard let cell = cells.next(), cell.columnIndex == position else {
+                throw StoreError.failed("a connection row has no column at position \(position)")
             }
             return try cell.decode(T.self)
         }
-        let id: String = try next(.id)
-        let accountID: Int64 = try next(.accountID)
-        let name: String = try next(.name)
-        let description: String = try next(.description)
-        let awsAccountID: String = try next(.awsAccountID)
-        let awsRegion: String = try next(.awsRegion)
-        let enabled: Bool = try next(.enabled)
-        let createdAt: Int64 = try next(.createdAt)
-        let updatedAt: Int64 = try next(.updatedAt)
-        let version: Int64 = try next(.version)
+        let first = ConnectionColumns.firstField
+        let id: String = try next(at: 0)
+        let accountID: Int64 = try next(at: 1)
+        let fields = try ConnectionFields(
+            text: { try next(at: first + $0.rawValue) }, bool: { try next(at: first + $0.rawValue) })
+        let afterFields = first + FieldColumn.allCases.count
+        let createdAt: Int64 = try next(at: afterFields)
+        let updatedAt: Int64 = try next(at: afterFields + 1)
+        let version: Int64 = try next(at: afterFields + 2)
         self.init(
-            id: ConnectionID(uncheckedRawValue: id),
-            accountID: AccountID(accountID),
-            name: name,
-            description: description,
-            awsAccountID: awsAccountID,
-            awsRegion: awsRegion,
-            enabled: enabled,
+            id: ConnectionID(uncheckedRawValue: id), accountID: AccountID(accountID), fields: fields,
             createdDate: Timestamp(millisecondsSinceEpoch: createdAt),
-            updatedDate: Timestamp(millisecondsSinceEpoch: updatedAt),
-            version: version
-        )
+            updatedDate: Timestamp(millisecondsSinceEpoch: updatedAt), version: version)
     }
 }

@@ -1,8 +1,8 @@
 import AWSConnectionsCore
 import PostgresNIO
 
-/// The columns of the `connection_history` table, named once for the statements that
-/// write history and for the read.
+/// The columns of the `connection_history` table besides the fields (`FieldColumn`), named
+/// once for the statements that write history and for the read.
 ///
 /// History is read off the hot path, so its rows are read by name.
 enum HistoryColumn: String, CaseIterable {
@@ -12,34 +12,25 @@ enum HistoryColumn: String, CaseIterable {
     case changedAt = "changed_at"
     case keyID = "key_id"
     case change
-    case name
-    case description
-    case awsAccountID = "aws_account_id"
-    case awsRegion = "aws_region"
-    case enabled
 
-    /// Every column, in the order the writing statements give their values.
-    static let list = allCases.map(\.rawValue).joined(separator: ", ")
+    /// Every column, the fields last, in the order the writing statements give their values.
+    static let list = allCases.map(\.rawValue).joined(separator: ", ") + ", " + FieldColumn.list
 }
 
 extension HistoryRecord {
-    /// The record in a row that selects every `HistoryColumn`, in any order.
+    /// The record in a row that selects `HistoryColumn.list`, in any order.
     init(row: PostgresRow) throws {
         let cells = row.makeRandomAccess()
-        func value<T: PostgresDecodable>(_ column: HistoryColumn) throws -> T {
-            try cells.decode(T.self, column: column.rawValue)
+        func value<T: PostgresDecodable>(_ column: String) throws -> T {
+            try cells.decode(T.self, column: column)
         }
         self.init(
-            connectionID: ConnectionID(uncheckedRawValue: try value(.connectionID)),
-            accountID: AccountID(try value(.accountID)),
-            version: try value(.version),
-            changedDate: Timestamp(millisecondsSinceEpoch: try value(.changedAt)),
-            keyID: try (value(.keyID) as String?).map(KeyID.init),
-            kind: try ChangeKind(stored: value(.change)),
-            name: try value(.name),
-            description: try value(.description),
-            awsAccountID: try value(.awsAccountID),
-            awsRegion: try value(.awsRegion),
-            enabled: try value(.enabled))
+            connectionID: ConnectionID(uncheckedRawValue: try value(HistoryColumn.connectionID.rawValue)),
+            accountID: AccountID(try value(HistoryColumn.accountID.rawValue)),
+            version: try value(HistoryColumn.version.rawValue),
+            changedDate: Timestamp(millisecondsSinceEpoch: try value(HistoryColumn.changedAt.rawValue)),
+            keyID: try (value(HistoryColumn.keyID.rawValue) as String?).map(KeyID.init),
+            kind: try ChangeKind(stored: value(HistoryColumn.change.rawValue)),
+            fields: try ConnectionFields(text: { try value($0.name) }, bool: { try value($0.name) }))
     }
 }

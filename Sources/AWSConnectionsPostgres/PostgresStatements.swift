@@ -25,7 +25,7 @@ struct CallerByKeyHash: PostgresPreparedStatement {
 
 struct ConnectionByID: PostgresPreparedStatement {
     static let name = "aws_connections_connection_by_id_1"
-    static let sql = "SELECT \(ConnectionColumn.list) FROM connections WHERE id = $1"
+    static let sql = "SELECT \(ConnectionColumns.list) FROM connections WHERE id = $1"
     typealias Row = Connection
 
     let id: ConnectionID
@@ -41,7 +41,7 @@ struct ConnectionByID: PostgresPreparedStatement {
 
 struct ConnectionsOfAccount: PostgresPreparedStatement {
     static let name = "aws_connections_connections_of_account_1"
-    static let sql = "SELECT \(ConnectionColumn.list) FROM connections WHERE account_id = $1 ORDER BY created_at, id"
+    static let sql = "SELECT \(ConnectionColumns.list) FROM connections WHERE account_id = $1 ORDER BY created_at, id"
     typealias Row = Connection
 
     let account: AccountID
@@ -61,7 +61,7 @@ struct ConnectionsOfAccount: PostgresPreparedStatement {
 struct FirstPageOfAccount: PostgresPreparedStatement {
     static let name = "aws_connections_first_page_of_account_1"
     static let sql = """
-        SELECT \(ConnectionColumn.list) FROM connections
+        SELECT \(ConnectionColumns.list) FROM connections
         WHERE account_id = $1
             AND ($2::boolean IS NULL OR enabled = $2)
             AND ($3::text IS NULL OR name = $3)
@@ -93,7 +93,7 @@ struct FirstPageOfAccount: PostgresPreparedStatement {
 struct PageOfAccountAfter: PostgresPreparedStatement {
     static let name = "aws_connections_page_of_account_after_1"
     static let sql = """
-        SELECT \(ConnectionColumn.list) FROM connections
+        SELECT \(ConnectionColumns.list) FROM connections
         WHERE account_id = $1
             AND (created_at, id) > ($2, $3)
             AND ($4::boolean IS NULL OR enabled = $4)
@@ -125,28 +125,33 @@ struct PageOfAccountAfter: PostgresPreparedStatement {
 /// A create: takes one place of the account's quota, inserts the connection and records its
 /// `created` history, in one statement. Answers one row when it created, none when the
 /// account was full. The quota counter's row lock is what makes the quota exact: two
-/// creates for one account at its last free place cannot both take it. Parameters $1 to
-/// $10 are the connection's values in `ConnectionColumn` order.
+/// creates for one account at its last free place cannot both take it. The first
+/// parameters are the connection's values in `ConnectionColumns` order, then the quota and
+/// the acting key.
 struct CreateConnection: PostgresPreparedStatement {
-    static let name = "aws_connections_create_connection_1"
-    static let sql = """
-        WITH claimed AS (
-            UPDATE accounts SET connection_count = connection_count + 1
-            WHERE id = $2 AND connection_count < $11
-            RETURNING id
-        ), inserted AS (
-            INSERT INTO connections (\(ConnectionColumn.list))
-            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM claimed
-            RETURNING id
-        ), recorded AS (
-            INSERT INTO connection_history (\(HistoryColumn.list))
-            SELECT $1, $10, $2, $8, $12, 'created', $3, $4, $5, $6, $7 FROM inserted
-        )
-        SELECT id FROM inserted
-        """
-    static let bindingDataTypes: [PostgresDataType] = [
-        .text, .int8, .text, .text, .text, .text, .bool, .int8, .int8, .int8, .int8, .text,
-    ]
+    static let name = "aws_connections_create_connection_2"
+    static let sql: String = {
+        let connection = ConnectionColumns.count
+        let fields = (ConnectionColumns.firstField + 1...ConnectionColumns.firstField + FieldColumn.allCases.count)
+            .map { "$\($0)" }.joined(separator: ", ")
+        let (createdAt, version, quota, key) = (connection - 2, connection, connection + 1, connection + 2)
+        return """
+            WITH claimed AS (
+                UPDATE accounts SET connection_count = connection_count + 1
+                WHERE id = $2 AND connection_count < $\(quota)
+                RETURNING id
+            ), inserted AS (
+                INSERT INTO connections (\(ConnectionColumns.list))
+                SELECT \(ConnectionColumns.parameters(from: 1)) FROM claimed
+                RETURNING id
+            ), recorded AS (
+                INSERT INTO connection_history (\(HistoryColumn.list))
+                SELECT $1, $\(version), $2, $\(createdAt), $\(key), 'created', \(fields) FROM inserted
+            )
+            SELECT id FROM inserted
+            """
+    }()
+    static let bindingDataTypes: [PostgresDataType] = ConnectionColumns.dataTypes + [.int8, .text]
     typealias Row = String
 
     let connection: Connection
@@ -154,17 +159,8 @@ struct CreateConnection: PostgresPreparedStatement {
     let quota: Int
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 12)
-        bindings.append(connection.id.rawValue)
-        bindings.append(connection.accountID.rawValue)
-        bindings.append(connection.name)
-        bindings.append(connection.description)
-        bindings.append(connection.awsAccountID)
-        bindings.append(connection.awsRegion)
-        bindings.append(connection.enabled)
-        bindings.append(connection.createdDate.millisecondsSinceEpoch)
-        bindings.append(connection.updatedDate.millisecondsSinceEpoch)
-        bindings.append(connection.version)
+        var bindings = PostgresBindings(capacity: ConnectionColumns.count + 2)
+        ConnectionColumns.bind(connection, to: &bindings)
         bindings.append(Int64(quota))
         bindings.append(key.rawValue)
         return bindings
@@ -177,19 +173,18 @@ struct CreateConnection: PostgresPreparedStatement {
 /// expected version, when one is given), frees its quota place and records the delete, in
 /// one statement. Answers one row when it deleted.
 struct DeleteConnection: PostgresPreparedStatement {
-    static let name = "aws_connections_delete_connection_1"
+    static let name = "aws_connections_delete_connection_2"
     static let sql = """
         WITH deleted AS (
             DELETE FROM connections
             WHERE id = $1 AND account_id = $2 AND ($3::bigint IS NULL OR version = $3)
-            RETURNING \(ConnectionColumn.list)
+            RETURNING \(ConnectionColumns.list)
         ), freed AS (
             UPDATE accounts SET connection_count = connection_count - 1
             WHERE id IN (SELECT account_id FROM deleted)
         ), recorded AS (
             INSERT INTO connection_history (\(HistoryColumn.list))
-            SELECT id, version + 1, account_id, GREATEST($4, updated_at), $5, 'deleted', name, description,
-                aws_account_id, aws_region, enabled
+            SELECT id, version + 1, account_id, GREATEST($4, updated_at), $5, 'deleted', \(FieldColumn.list)
             FROM deleted
         )
         SELECT id FROM deleted
@@ -219,21 +214,20 @@ struct DeleteConnection: PostgresPreparedStatement {
 /// The version compare-and-write: one statement that checks id, owner and version, writes,
 /// and records the change in the connection's history.
 struct UpdateConnection: PostgresPreparedStatement {
-    static let name = "aws_connections_update_connection_2"
+    static let name = "aws_connections_update_connection_3"
     static let sql = """
         WITH updated AS (
             UPDATE connections
             SET name = $1, description = COALESCE($2, description), enabled = COALESCE($3, enabled),
                 updated_at = GREATEST($4, updated_at), version = version + 1
             WHERE id = $5 AND account_id = $6 AND version = $7
-            RETURNING \(ConnectionColumn.list)
+            RETURNING \(ConnectionColumns.list)
         ), recorded AS (
             INSERT INTO connection_history (\(HistoryColumn.list))
-            SELECT id, version, account_id, updated_at, $8, 'updated', name, description, aws_account_id, aws_region,
-                enabled
+            SELECT id, version, account_id, updated_at, $8, 'updated', \(FieldColumn.list)
             FROM updated
         )
-        SELECT \(ConnectionColumn.list) FROM updated
+        SELECT \(ConnectionColumns.list) FROM updated
         """
     // Declared, so that an omitted (NULL) description or enabled is never of an unknown type.
     static let bindingDataTypes: [PostgresDataType] = [.text, .text, .bool, .int8, .text, .int8, .int8, .text]

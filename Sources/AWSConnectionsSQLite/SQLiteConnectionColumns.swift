@@ -1,79 +1,89 @@
 import AWSConnectionsCore
 import GRDB
 
-/// The columns of the `connections` table, named once for every statement that selects,
-/// returns or inserts a whole connection.
-///
-/// A case's raw value is its position in those statements' rows, so the hot paths read by
-/// position (a name lookup per cell would cost more than the query) and still cannot
-/// disagree with the SQL about the order.
-enum ConnectionColumn: Int32, CaseIterable {
-    case id, accountID, name, description, awsAccountID, awsRegion, enabled, createdAt, updatedAt, version
+/// The columns that hold a connection's fields (`ConnectionFields`), one case per field,
+/// named alike in `connections` and `connection_history`: a new field is a new case here.
+enum FieldColumn: Int32, CaseIterable {
+    case name, description, awsAccountID, awsRegion, enabled
 
     /// The column's name in SQL.
     var name: String {
         switch self {
-        case .id: "id"
-        case .accountID: "account_id"
         case .name: "name"
         case .description: "description"
         case .awsAccountID: "aws_account_id"
         case .awsRegion: "aws_region"
         case .enabled: "enabled"
-        case .createdAt: "created_at"
-        case .updatedAt: "updated_at"
-        case .version: "version"
         }
     }
 
-    /// Every column, in position order, for `SELECT` and `RETURNING`.
+    /// The field's value in `fields`, for an insert.
+    func value(in fields: ConnectionFields) -> (any DatabaseValueConvertible)? {
+        switch self {
+        case .name: fields.name
+        case .description: fields.description
+        case .awsAccountID: fields.awsAccountID
+        case .awsRegion: fields.awsRegion
+        case .enabled: fields.enabled
+        }
+    }
+
+    /// Every field column, in case order.
     static let list = allCases.map(\.name).joined(separator: ", ")
+}
+
+extension ConnectionFields {
+    /// The one mapper of a row's fields, whether the row is read by position or by name.
+    init(text: (FieldColumn) -> String, bool: (FieldColumn) -> Bool) {
+        self.init(
+            name: text(.name), description: text(.description), awsAccountID: text(.awsAccountID),
+            awsRegion: text(.awsRegion), enabled: bool(.enabled))
+    }
+}
+
+/// The columns of the `connections` table as every statement that selects, returns or
+/// inserts a whole connection lists them: the id and owner, the fields, then the dates and
+/// the version.
+///
+/// The hot paths read these rows by position (a name lookup per cell would cost more than
+/// the query), and the positions come from this one list, so they cannot disagree with the SQL.
+enum ConnectionColumns {
+    static let list = "id, account_id, \(FieldColumn.list), created_at, updated_at, version"
+
+    /// Where the fields start, and where the columns after them are.
+    static let firstField: Int32 = 2
+    static let createdAt = firstField + Int32(FieldColumn.allCases.count)
+    static let updatedAt = createdAt + 1
+    static let version = createdAt + 2
 
     /// Inserts one connection; its arguments are `arguments(for:)`.
     static let insert =
-        "INSERT INTO connections (\(list)) VALUES (\(allCases.map { _ in "?" }.joined(separator: ", ")))"
+        "INSERT INTO connections (\(list)) VALUES (\(Array(repeating: "?", count: Int(version) + 1).joined(separator: ", ")))"
 
-    /// The values of `connection` for `insert`, in position order.
+    /// The values of `connection` for `insert`, in `list` order.
     static func arguments(for connection: Connection) -> StatementArguments {
-        StatementArguments(allCases.map { $0.value(in: connection) })
+        let fields = FieldColumn.allCases.map { $0.value(in: connection.fields) }
+        let head: [(any DatabaseValueConvertible)?] = [connection.id.rawValue, connection.accountID.rawValue]
+        let tail: [(any DatabaseValueConvertible)?] = [
+            connection.createdDate.millisecondsSinceEpoch, connection.updatedDate.millisecondsSinceEpoch,
+            connection.version,
+        ]
+        return StatementArguments(head + fields + tail)
     }
-
-    private func value(in connection: Connection) -> (any DatabaseValueConvertible)? {
-        switch self {
-        case .id: return connection.id.rawValue
-        case .accountID: return connection.accountID.rawValue
-        case .name: return connection.name
-        case .description: return connection.description
-        case .awsAccountID: return connection.awsAccountID
-        case .awsRegion: return connection.awsRegion
-        case .enabled: return connection.enabled
-        case .createdAt: return connection.createdDate.millisecondsSinceEpoch
-        case .updatedAt: return connection.updatedDate.millisecondsSinceEpoch
-        case .version: return connection.version
-        }
-    }
-}
-
-extension PositionalRow {
-    func int64(_ column: ConnectionColumn) -> Int64 { int64(column.rawValue) }
-    func bool(_ column: ConnectionColumn) -> Bool { bool(column.rawValue) }
-    func text(_ column: ConnectionColumn) -> String { text(column.rawValue) }
 }
 
 extension Connection {
-    /// The connection in a row of `ConnectionColumn.list`, from the hot-path reader or from GRDB.
+    /// The connection in a row of `ConnectionColumns.list`, from the hot-path reader or from GRDB.
     init(row: some PositionalRow) {
+        let firstField = ConnectionColumns.firstField
         self.init(
-            id: ConnectionID(uncheckedRawValue: row.text(.id)),
-            accountID: AccountID(row.int64(.accountID)),
-            name: row.text(.name),
-            description: row.text(.description),
-            awsAccountID: row.text(.awsAccountID),
-            awsRegion: row.text(.awsRegion),
-            enabled: row.bool(.enabled),
-            createdDate: Timestamp(millisecondsSinceEpoch: row.int64(.createdAt)),
-            updatedDate: Timestamp(millisecondsSinceEpoch: row.int64(.updatedAt)),
-            version: row.int64(.version)
+            id: ConnectionID(uncheckedRawValue: row.text(0)),
+            accountID: AccountID(row.int64(1)),
+            fields: ConnectionFields(
+                text: { row.text(firstField + $0.rawValue) }, bool: { row.bool(firstField + $0.rawValue) }),
+            createdDate: Timestamp(millisecondsSinceEpoch: row.int64(ConnectionColumns.createdAt)),
+            updatedDate: Timestamp(millisecondsSinceEpoch: row.int64(ConnectionColumns.updatedAt)),
+            version: row.int64(ConnectionColumns.version)
         )
     }
 }

@@ -1,7 +1,8 @@
 import AWSConnectionsCore
 import GRDB
 
-/// The columns of the `connection_history` table, named once for the insert and the read.
+/// The columns of the `connection_history` table besides the fields (`FieldColumn`), named
+/// once for the insert and the read.
 ///
 /// History is read off the hot path, so rows are read by name: the statements may list the
 /// columns in any order.
@@ -12,22 +13,17 @@ enum HistoryColumn: String, CaseIterable, ColumnExpression {
     case changedAt = "changed_at"
     case keyID = "key_id"
     case change
-    case name
-    case description
-    case awsAccountID = "aws_account_id"
-    case awsRegion = "aws_region"
-    case enabled
 
-    /// Every column, for `SELECT`.
-    static let list = allCases.map(\.rawValue).joined(separator: ", ")
+    /// Every column, the fields last, for `SELECT` and `INSERT`.
+    static let list = allCases.map(\.rawValue).joined(separator: ", ") + ", " + FieldColumn.list
 
     /// Inserts one record; its arguments are `arguments(for:)`.
     static let insert =
-        "INSERT INTO connection_history (\(list)) VALUES (\(allCases.map { _ in "?" }.joined(separator: ", ")))"
+        "INSERT INTO connection_history (\(list)) VALUES (\(Array(repeating: "?", count: allCases.count + FieldColumn.allCases.count).joined(separator: ", ")))"
 
-    /// The values of `record` for `insert`, in `allCases` order.
+    /// The values of `record` for `insert`, in `list` order.
     static func arguments(for record: HistoryRecord) -> StatementArguments {
-        StatementArguments(allCases.map { $0.value(in: record) })
+        StatementArguments(allCases.map { $0.value(in: record) } + FieldColumn.allCases.map { $0.value(in: record.fields) })
     }
 
     private func value(in record: HistoryRecord) -> (any DatabaseValueConvertible)? {
@@ -38,17 +34,12 @@ enum HistoryColumn: String, CaseIterable, ColumnExpression {
         case .changedAt: return record.changedDate.millisecondsSinceEpoch
         case .keyID: return record.keyID?.rawValue
         case .change: return record.kind.rawValue
-        case .name: return record.name
-        case .description: return record.description
-        case .awsAccountID: return record.awsAccountID
-        case .awsRegion: return record.awsRegion
-        case .enabled: return record.enabled
         }
     }
 }
 
 extension HistoryRecord {
-    /// The record in a row that selects every `HistoryColumn`, in any order.
+    /// The record in a row that selects `HistoryColumn.list`, in any order.
     init(row: Row) throws {
         self.init(
             connectionID: ConnectionID(uncheckedRawValue: row[HistoryColumn.connectionID]),
@@ -57,10 +48,6 @@ extension HistoryRecord {
             changedDate: Timestamp(millisecondsSinceEpoch: row[HistoryColumn.changedAt]),
             keyID: (row[HistoryColumn.keyID] as String?).map(KeyID.init),
             kind: try ChangeKind(stored: row[HistoryColumn.change]),
-            name: row[HistoryColumn.name],
-            description: row[HistoryColumn.description],
-            awsAccountID: row[HistoryColumn.awsAccountID],
-            awsRegion: row[HistoryColumn.awsRegion],
-            enabled: row[HistoryColumn.enabled])
+            fields: ConnectionFields(text: { row[$0.name] }, bool: { row[$0.name] }))
     }
 }

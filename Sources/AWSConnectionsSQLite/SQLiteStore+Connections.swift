@@ -57,7 +57,7 @@ extension SQLiteStore: ConnectionStore {
     public func list(account: AccountID, query: ConnectionListQuery) async throws -> [Connection] {
         // Only the conditions asked for, so each shape is its own cached statement and the
         // (account_id, created_at, id) index serves the order and the position.
-        var sql = "SELECT \(ConnectionColumn.list) FROM connections WHERE account_id = ?"
+        var sql = "SELECT \(ConnectionColumns.list) FROM connections WHERE account_id = ?"
         var arguments: [SQLiteValue] = [.integer(account.rawValue)]
         if let after = query.after {
             sql += " AND (created_at, id) > (?, ?)"
@@ -80,7 +80,7 @@ extension SQLiteStore: ConnectionStore {
     }
 
     public func get(id: ConnectionID) async throws -> Connection? {
-        try reader.queryOne("SELECT \(ConnectionColumn.list) FROM connections WHERE id = ?", [.text(id.rawValue)]) {
+        try reader.queryOne("SELECT \(ConnectionColumns.list) FROM connections WHERE id = ?", [.text(id.rawValue)]) {
             Connection(row: $0)
         }
     }
@@ -97,7 +97,7 @@ extension SQLiteStore: ConnectionStore {
                     SET name = ?, description = COALESCE(?, description), enabled = COALESCE(?, enabled),
                         updated_at = max(?, updated_at), version = version + 1
                     WHERE id = ? AND account_id = ? AND version = ?
-                    RETURNING \(ConnectionColumn.list)
+                    RETURNING \(ConnectionColumns.list)
                     """)
             let arguments: StatementArguments = [
                 changes.name, changes.description, changes.enabled, now.millisecondsSinceEpoch,
@@ -121,7 +121,7 @@ extension SQLiteStore: ConnectionStore {
             let statement = try db.cachedStatement(
                 sql: """
                     DELETE FROM connections WHERE id = ?1 AND account_id = ?2 AND (?3 IS NULL OR version = ?3)
-                    RETURNING \(ConnectionColumn.list)
+                    RETURNING \(ConnectionColumns.list)
                     """)
             if let row = try Row.fetchOne(statement, arguments: [id.rawValue, account.rawValue, expectedVersion]) {
                 let deleted = Connection(row: row)
@@ -182,8 +182,8 @@ extension SQLiteStore: ConnectionStore {
     static let purgeChunk = 1000
 
     private static func insert(_ connection: Connection, into db: Database) throws {
-        try db.cachedStatement(sql: ConnectionColumn.insert)
-            .execute(arguments: ConnectionColumn.arguments(for: connection))
+        try db.cachedStatement(sql: ConnectionColumns.insert)
+            .execute(arguments: ConnectionColumns.arguments(for: connection))
     }
 
     private static func insert(_ record: HistoryRecord, into db: Database) throws {

@@ -20,6 +20,7 @@ public enum ChangeKind: String, Sendable, CaseIterable {
 /// state at hand (PostgreSQL writes the row from the statement's own `RETURNING`), so no
 /// write needs to read the old one first, and the differences are derived on read by
 /// `HistoryEntry.entries(from:)`, in one place for both stores.
+@dynamicMemberLookup
 public struct HistoryRecord: Sendable, Equatable {
     public var connectionID: ConnectionID
     public var accountID: AccountID
@@ -29,15 +30,12 @@ public struct HistoryRecord: Sendable, Equatable {
     /// The key that made the change; nil for the entry recorded when history was introduced.
     public var keyID: KeyID?
     public var kind: ChangeKind
-    public var name: String
-    public var description: String
-    public var awsAccountID: String
-    public var awsRegion: String
-    public var enabled: Bool
+    /// The connection's fields as this change left them.
+    public var fields: ConnectionFields
 
     public init(
         connectionID: ConnectionID, accountID: AccountID, version: Int64, changedDate: Timestamp, keyID: KeyID?,
-        kind: ChangeKind, name: String, description: String, awsAccountID: String, awsRegion: String, enabled: Bool
+        kind: ChangeKind, fields: ConnectionFields
     ) {
         self.connectionID = connectionID
         self.accountID = accountID
@@ -45,11 +43,7 @@ public struct HistoryRecord: Sendable, Equatable {
         self.changedDate = changedDate
         self.keyID = keyID
         self.kind = kind
-        self.name = name
-        self.description = description
-        self.awsAccountID = awsAccountID
-        self.awsRegion = awsRegion
-        self.enabled = enabled
+        self.fields = fields
     }
 
     /// The record of `kind` applied by `key` that left `connection` as given (for a delete:
@@ -58,15 +52,12 @@ public struct HistoryRecord: Sendable, Equatable {
         self.init(
             connectionID: connection.id, accountID: connection.accountID,
             version: kind == .deleted ? connection.version + 1 : connection.version, changedDate: date, keyID: key,
-            kind: kind, name: connection.name, description: connection.description,
-            awsAccountID: connection.awsAccountID, awsRegion: connection.awsRegion, enabled: connection.enabled)
+            kind: kind, fields: connection.fields)
     }
-}
 
-/// A value a change can set: connection fields are strings or booleans.
-public enum FieldValue: Sendable, Equatable {
-    case string(String)
-    case bool(Bool)
+    public subscript<Value>(dynamicMember field: KeyPath<ConnectionFields, Value>) -> Value {
+        fields[keyPath: field]
+    }
 }
 
 /// One field a change touched, by its JSON name.
@@ -112,8 +103,8 @@ public struct HistoryEntry: Sendable, Equatable {
             case .deleted:
                 changes = []
             case .created, .updated:
-                let before = previous.map(fields(of:))
-                changes = fields(of: record).enumerated().compactMap { index, field in
+                let before = previous?.fields.named
+                changes = record.fields.named.enumerated().compactMap { index, field in
                     let old = before?[index].value
                     return old == field.value ? nil : FieldChange(field: field.name, old: old, new: field.value)
                 }
@@ -122,16 +113,5 @@ public struct HistoryEntry: Sendable, Equatable {
                 version: record.version, changedDate: record.changedDate, keyID: record.keyID, kind: record.kind,
                 changes: changes)
         }
-    }
-
-    /// The connection's fields in the API's order.
-    private static func fields(of record: HistoryRecord) -> [(name: String, value: FieldValue)] {
-        [
-            ("name", .string(record.name)),
-            ("description", .string(record.description)),
-            ("awsAccountId", .string(record.awsAccountID)),
-            ("awsRegion", .string(record.awsRegion)),
-            ("enabled", .bool(record.enabled)),
-        ]
     }
 }

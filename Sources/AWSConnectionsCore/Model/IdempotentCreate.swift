@@ -30,12 +30,17 @@ public struct IdempotentCreate: Sendable, Equatable {
     }
 }
 
-extension NewConnection {
+extension ConnectionFields {
     /// SHA-256 over the validated fields, so a retry whose JSON differs only in spacing,
     /// member order or defaults spelled out still counts as the same request. NUL cannot
     /// occur in any field (validation refuses it), so it separates them unambiguously.
     public var fingerprint: [UInt8] {
-        let text = [name, description, awsAccountID, awsRegion, enabled ? "true" : "false"].joined(separator: "\u{0}")
+        let text = named.map { field in
+            switch field.value {
+            case .string(let text): text
+            case .bool(let flag): flag ? "true" : "false"
+            }
+        }.joined(separator: "\u{0}")
         return Array(SHA256.hash(data: Array(text.utf8)))
     }
 }
