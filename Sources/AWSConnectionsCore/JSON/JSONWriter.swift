@@ -72,6 +72,20 @@ public struct JSONWriter {
         needsComma = false
     }
 
+    /// Writes a member name already encoded as `"name":` (see `encodedKey(_:)`): one copy,
+    /// for the members of the shapes written many times per response.
+    @inlinable
+    public mutating func key(encoded: [UInt8]) {
+        separate()
+        output.append(contentsOf: encoded)
+        needsComma = false
+    }
+
+    /// `"name":` for `key(encoded:)`, for a name that needs no escaping.
+    public static func encodedKey(_ name: String) -> [UInt8] {
+        Array("\"\(name)\":".utf8)
+    }
+
     /// Writes `"key":` for a key only known at run time, escaped like any string. Named
     /// apart from `key(_:)` so that literals keep the unescaped `StaticString` path.
     @inlinable

@@ -80,6 +80,9 @@ public struct Connection: Sendable, Equatable {
         self.version = version
     }
 
+    // Inlinable, so that a read through it compiles to the stored property rather than a key
+    // path applied at run time in every other module.
+    @inlinable
     public subscript<Value>(dynamicMember field: WritableKeyPath<ConnectionFields, Value>) -> Value {
         get { fields[keyPath: field] }
         set { fields[keyPath: field] = newValue }

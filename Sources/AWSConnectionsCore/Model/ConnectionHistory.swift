@@ -55,6 +55,9 @@ public struct HistoryRecord: Sendable, Equatable {
             kind: kind, fields: connection.fields)
     }
 
+    // Inlinable, so that a read through it compiles to the stored property rather than a key
+    // path applied at run time in every other module.
+    @inlinable
     public subscript<Value>(dynamicMember field: KeyPath<ConnectionFields, Value>) -> Value {
         fields[keyPath: field]
     }

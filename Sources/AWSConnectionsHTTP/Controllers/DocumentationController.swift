@@ -8,7 +8,7 @@ import NIOCore
 /// and clients and tools fetch them before they have a key. Neither needs the database.
 enum DocumentationController {
     /// `openapi.json` as the repository holds it, encoded once; every response shares the storage.
-    static let document = ByteBuffer(bytes: OpenAPIDocument.bytes)
+    static let document = ByteBuffer(bytes: OpenAPIFile.bytes)
 
     /// `GET /pictoryapis/v1/openapi.json`. Served as `application/json` rather than
     /// `application/openapi+json`: the latter is not a registered media type, and browsers,

@@ -11,11 +11,11 @@ import SystemPackage
 /// value must fail the start naming where it came from (`AWS_CONNECTIONS_PORT must be …`),
 /// and a reader answers only the value.
 struct Settings: Sendable {
-    /// One provider and what to call it in messages.
+    /// One provider, and how a message names a key it holds: `--port` and
+    /// `AWS_CONNECTIONS_PORT` stand alone, a file's key needs the file's name.
     struct Source: Sendable {
         let provider: any ConfigProvider
-        /// "the command line", "the environment", "the configuration file PATH".
-        let name: String
+        let spell: @Sendable (_ encodedKey: String) -> String
     }
 
     /// The file named by `--config` or `AWS_CONNECTIONS_CONFIG`, read before the others.
@@ -31,13 +31,14 @@ struct Settings: Sendable {
     /// Reads and checks every setting of `groups` from `arguments` (the options the command
     /// did not declare itself) and `environment`; the first bad value is a `CommandFailure`.
     init(arguments: [String], environment: [String: String], groups: [any SettingGroup.Type]) async throws {
+        // The provider skips its first argument, the program's name.
         let commandLine = Source(
-            provider: CommandLineArgumentsProvider(arguments: ["aws-connections"] + arguments), name: "the command line")
+            provider: CommandLineArgumentsProvider(arguments: ["aws-connections"] + arguments), spell: { $0 })
         let variables = Source(
             provider: EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "awsConnections"),
-            name: "the environment")
+            spell: { $0 })
         let settings = [Self.configFile] + groups.flatMap { $0.all }
-        try Self.refuseUnknownFlags(arguments, known: settings, commandLine: commandLine)
+        try Self.refuseUnknownFlags(arguments, known: settings)
         var sources = [commandLine, variables]
         let early = Settings(sources: sources)
         if let path = try early.text(for: Self.configFile), !path.isEmpty {
@@ -47,7 +48,7 @@ struct Settings: Sendable {
             } catch {
                 throw CommandFailure("cannot read the configuration file '\(path)': \(error)")
             }
-            sources.append(Source(provider: file, name: "the configuration file '\(path)'"))
+            sources.append(Source(provider: file, spell: { "\($0) in the configuration file '\(path)'" }))
         }
         self.sources = sources
         for setting in settings {
@@ -109,9 +110,7 @@ struct Settings: Sendable {
             for type in [ConfigType.string, .int, .double, .bool] {
                 guard let result = try? source.provider.value(forKey: key, type: type) else { continue }
                 guard let value = result.value else { break }
-                let spelled = source.name == "the command line" ? result.encodedKey
-                    : source.name == "the environment" ? result.encodedKey
-                    : "\(result.encodedKey) in \(source.name)"
+                let spelled = source.spell(result.encodedKey)
                 switch value.content {
                 // An empty variable counts as unset, as shells make unsetting awkward.
                 case .string(let text) where text.isEmpty: continue nextSource
@@ -127,7 +126,7 @@ struct Settings: Sendable {
     }
 
     /// A misspelt flag is an error, not silently ignored.
-    private static func refuseUnknownFlags(_ arguments: [String], known: [any AnySetting], commandLine: Source) throws {
+    private static func refuseUnknownFlags(_ arguments: [String], known: [any AnySetting]) throws {
         let flags = Set(known.map { spellings(of: $0).flag })
         for argument in arguments where argument.hasPrefix("-") {
             let flag = String(argument.prefix(while: { $0 != "=" }))
