@@ -38,15 +38,25 @@ enum FieldColumn: Int, CaseIterable {
 
     /// Every field column, in case order.
     static let list = allCases.map(\.name).joined(separator: ", ")
+    /// How many there are (`allCases` builds an array on every use).
+    static let count = allCases.count
+}
+
+/// Cells a row's fields are read from, in `FieldColumn` order: the next ones of a
+/// connection row, or a history row's by name.
+protocol FieldCells {
+    mutating func text(_ column: FieldColumn) throws -> String
+    mutating func bool(_ column: FieldColumn) throws -> Bool
 }
 
 extension ConnectionFields {
-    /// The one mapper of a row's fields, whether the row is read by position or by name.
-    /// The closures are called in `FieldColumn` order.
-    init(text: (FieldColumn) throws -> String, bool: (FieldColumn) throws -> Bool) rethrows {
+    /// The one mapper of a row's fields. Generic rather than taking closures, so that the
+    /// connection rows of a list decode with no indirection per cell.
+    init(cells: inout some FieldCells) throws {
         self.init(
-            name: try text(.name), description: try text(.description), awsAccountID: try text(.awsAccountID),
-            awsRegion: try text(.awsRegion), enabled: try bool(.enabled))
+            name: try cells.text(.name), description: try cells.text(.description),
+            awsAccountID: try cells.text(.awsAccountID), awsRegion: try cells.text(.awsRegion),
+            enabled: try cells.bool(.enabled))
     }
 }
 
@@ -57,7 +67,7 @@ enum ConnectionColumns {
     static let list = "id, account_id, \(FieldColumn.list), created_at, updated_at, version"
     /// Where the fields start, and how many columns a row has.
     static let firstField = 2
-    static let count = firstField + FieldColumn.allCases.count + 3
+    static let count = firstField + FieldColumn.count + 3
 
     /// The statement parameters `$first` … of a whole connection, in `list` order.
     static func parameters(from first: Int) -> String {
@@ -87,25 +97,41 @@ extension Connection {
     /// fifth of the server's CPU. Each cell's position is checked against the list, so a
     /// decode out of order fails instead of swapping two fields.
     init(row: PostgresRow) throws {
-        var cells = row.makeIterator()
-        func next<T: PostgresDecodable>(at position: Int) throws -> T {
-            guard let cell = cells.next(), cell.columnIndex == position else {
-                throw StoreError.failed("a connection row has no column at position \(position)")
-            }
-            return try cell.decode(T.self)
-        }
-        let first = ConnectionColumns.firstField
-        let id: String = try next(at: 0)
-        let accountID: Int64 = try next(at: 1)
-        let fields = try ConnectionFields(
-            text: { try next(at: first + $0.rawValue) }, bool: { try next(at: first + $0.rawValue) })
-        let afterFields = first + FieldColumn.allCases.count
-        let createdAt: Int64 = try next(at: afterFields)
-        let updatedAt: Int64 = try next(at: afterFields + 1)
-        let version: Int64 = try next(at: afterFields + 2)
+        var cells = PositionalCells(row: row)
+        let id: String = try cells.next(at: 0)
+        let accountID: Int64 = try cells.next(at: 1)
+        let fields = try ConnectionFields(cells: &cells)
+        let afterFields = ConnectionColumns.firstField + FieldColumn.count
+        let createdAt: Int64 = try cells.next(at: afterFields)
+        let updatedAt: Int64 = try cells.next(at: afterFields + 1)
+        let version: Int64 = try cells.next(at: afterFields + 2)
         self.init(
             id: ConnectionID(uncheckedRawValue: id), accountID: AccountID(accountID), fields: fields,
             createdDate: Timestamp(millisecondsSinceEpoch: createdAt),
             updatedDate: Timestamp(millisecondsSinceEpoch: updatedAt), version: version)
+    }
+}
+
+/// A connection row's cells, read in order.
+private struct PositionalCells: FieldCells {
+    var iterator: PostgresRow.Iterator
+
+    init(row: PostgresRow) {
+        iterator = row.makeIterator()
+    }
+
+    mutating func next<T: PostgresDecodable>(at position: Int) throws -> T {
+        guard let cell = iterator.next(), cell.columnIndex == position else {
+            throw StoreError.failed("a connection row has no column at position \(position)")
+        }
+        return try cell.decode(T.self)
+    }
+
+    mutating func text(_ column: FieldColumn) throws -> String {
+        try next(at: ConnectionColumns.firstField + column.rawValue)
+    }
+
+    mutating func bool(_ column: FieldColumn) throws -> Bool {
+        try next(at: ConnectionColumns.firstField + column.rawValue)
     }
 }

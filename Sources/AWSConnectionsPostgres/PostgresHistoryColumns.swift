@@ -20,9 +20,9 @@ enum HistoryColumn: String, CaseIterable {
 extension HistoryRecord {
     /// The record in a row that selects `HistoryColumn.list`, in any order.
     init(row: PostgresRow) throws {
-        let cells = row.makeRandomAccess()
+        var cells = NamedCells(cells: row.makeRandomAccess())
         func value<T: PostgresDecodable>(_ column: String) throws -> T {
-            try cells.decode(T.self, column: column)
+            try cells.cells.decode(T.self, column: column)
         }
         self.init(
             connectionID: ConnectionID(uncheckedRawValue: try value(HistoryColumn.connectionID.rawValue)),
@@ -31,6 +31,19 @@ extension HistoryRecord {
             changedDate: Timestamp(millisecondsSinceEpoch: try value(HistoryColumn.changedAt.rawValue)),
             keyID: try (value(HistoryColumn.keyID.rawValue) as String?).map(KeyID.init),
             kind: try ChangeKind(stored: value(HistoryColumn.change.rawValue)),
-            fields: try ConnectionFields(text: { try value($0.name) }, bool: { try value($0.name) }))
+            fields: try ConnectionFields(cells: &cells))
+    }
+}
+
+/// A history row's field cells, read by name.
+private struct NamedCells: FieldCells {
+    let cells: PostgresRandomAccessRow
+
+    func text(_ column: FieldColumn) throws -> String {
+        try cells.decode(String.self, column: column.name)
+    }
+
+    func bool(_ column: FieldColumn) throws -> Bool {
+        try cells.decode(Bool.self, column: column.name)
     }
 }

@@ -212,23 +212,34 @@ public final class PostgresCluster: Sendable {
         }
     }
 
-    /// A port nothing listens on right now (the kernel's pick for port 0).
+    /// A port nothing listens on right now, below the kernel's range for outgoing
+    /// connections. The cluster binds it seconds later (after initdb) and again on every
+    /// restart; a port from that range (the kernel's pick for port 0) can meanwhile become
+    /// the source port of one of the many client connections the tests open, and the
+    /// server then fails to start with "Address already in use".
     public static func freePort() throws -> Int {
+        let ephemeralStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+            .flatMap { Int($0.split(whereSeparator: \.isWhitespace).first ?? "") } ?? 32768
+        for _ in 0..<200 {
+            let candidate = Int.random(in: 10_000..<max(ephemeralStart, 10_001))
+            if canBind(port: candidate) { return candidate }
+        }
+        throw TestFailure("no free port below \(ephemeralStart)")
+    }
+
+    private static func canBind(port: Int) -> Bool {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw TestFailure("socket() failed") }
+        guard socketFD >= 0 else { return false }
         defer { close(socketFD) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(socketFD, generic, length) == 0 && getsockname(socketFD, generic, &length) == 0
+                bind(socketFD, generic, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard bound else { throw TestFailure("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     private static func runSync(_ executable: String, _ arguments: [String]) throws -> String {
