@@ -48,17 +48,6 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    /// Writes `"key":`; the value must follow. Keys are ASCII literals and need no escaping.
-    @inlinable
-    public mutating func key(_ key: StaticString) {
-        separate()
-        output.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { output.append(contentsOf: $0) }
-        output.append(UInt8(ascii: "\""))
-        output.append(UInt8(ascii: ":"))
-        needsComma = false
-    }
-
     /// Writes `"name":` for a member of a schema of `openapi.json`, named by the generated
     /// type's `CodingKeys`, so that only documented members can be written. The document's
     /// member names are plain ASCII and need no escaping.
@@ -86,8 +75,8 @@ public struct JSONWriter {
         Array("\"\(name)\":".utf8)
     }
 
-    /// Writes `"key":` for a key only known at run time, escaped like any string. Named
-    /// apart from `key(_:)` so that literals keep the unescaped `StaticString` path.
+    /// Writes `"key":` for a key only known at run time (a changed field's name in history),
+    /// escaped like any string.
     @inlinable
     public mutating func dynamicKey(_ key: String) {
         separate()

@@ -1,3 +1,5 @@
+import Configuration
+
 /// One option of the command line, declared once.
 ///
 /// Its key names it everywhere: `postgres.poolSize` is the flag `--postgres-pool-size`, the
@@ -21,11 +23,10 @@ struct Setting<Value: Sendable>: Sendable {
 extension Setting where Value == String {
     /// Free text, or one of `choices` (compared without regard to case) when given.
     static func text(
-        _ key: String, default defaultValue: String, valueName: String, help: String, choices: [String]? = nil,
-        isSecret: Bool = false
+        _ key: String, default defaultValue: String, valueName: String, help: String, choices: [String]? = nil
     ) -> Setting {
         Setting(
-            key: key, valueName: valueName, help: help, defaultValue: defaultValue, isSecret: isSecret,
+            key: key, valueName: valueName, help: help, defaultValue: defaultValue, isSecret: false,
             rule: choices.map { "one of " + $0.joined(separator: ", ") } ?? "text",
             parse: { text in
                 guard let choices else { return text.isEmpty ? nil : text }
@@ -71,6 +72,8 @@ extension Double {
 /// What `Settings` needs of a setting whatever its type: to list it and to check its value.
 protocol AnySetting: Sendable {
     var key: String { get }
+    /// `key` as swift-configuration names it: `postgres.poolSize` is `["postgres", "poolSize"]`.
+    var configKey: AbsoluteConfigKey { get }
     var valueName: String { get }
     var help: String { get }
     var isSecret: Bool { get }
@@ -81,6 +84,10 @@ protocol AnySetting: Sendable {
 }
 
 extension Setting: AnySetting {
+    var configKey: AbsoluteConfigKey {
+        AbsoluteConfigKey(key.split(separator: ".").map(String.init))
+    }
+
     var defaultText: String {
         switch defaultValue {
         case let duration as Duration:

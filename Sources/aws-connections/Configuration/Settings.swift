@@ -34,9 +34,7 @@ struct Settings: Sendable {
         // The provider skips its first argument, the program's name.
         let commandLine = Source(
             provider: CommandLineArgumentsProvider(arguments: ["aws-connections"] + arguments), spell: { $0 })
-        let variables = Source(
-            provider: EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "awsConnections"),
-            spell: { $0 })
+        let variables = Source(provider: Self.environmentProvider(environment), spell: { $0 })
         let settings = [Self.configFile] + groups.flatMap { $0.all }
         try Self.refuseUnknownFlags(arguments, known: settings)
         var sources = [commandLine, variables]
@@ -73,12 +71,16 @@ struct Settings: Sendable {
         self[Group()[keyPath: path]]
     }
 
+    /// The environment as options are read from it: every variable starts `AWS_CONNECTIONS_`.
+    private static func environmentProvider(_ environment: [String: String]) -> some ConfigProvider {
+        EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "awsConnections")
+    }
+
     /// How `setting` is spelled on the command line and in the environment, as the providers read it.
     static func spellings(of setting: any AnySetting) -> (flag: String, variable: String) {
-        let key = AbsoluteConfigKey(setting.key.split(separator: ".").map(String.init))
-        let flag = try? CommandLineArgumentsProvider(arguments: []).value(forKey: key, type: .string).encodedKey
-        let variable = try? EnvironmentVariablesProvider(environmentVariables: [:]).prefixKeys(with: "awsConnections")
-            .value(forKey: key, type: .string).encodedKey
+        let flag = try? CommandLineArgumentsProvider(arguments: []).value(forKey: setting.configKey, type: .string)
+            .encodedKey
+        let variable = try? environmentProvider([:]).value(forKey: setting.configKey, type: .string).encodedKey
         return (flag ?? setting.key, variable ?? setting.key)
     }
 
@@ -104,7 +106,7 @@ struct Settings: Sendable {
 
     /// The first source's value for `setting`, as text, with how that source spells the key.
     private func lookUp(_ setting: any AnySetting) throws -> (text: String, source: String)? {
-        let key = AbsoluteConfigKey(setting.key.split(separator: ".").map(String.init))
+        let key = setting.configKey
         nextSource: for source in sources {
             // Flags and variables are text; a file may hold a number or a boolean instead.
             for type in [ConfigType.string, .int, .double, .bool] {
