@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The domain: connections, ids, regions, validation, API keys and the store protocol.
@@ -60,6 +61,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The AWS side: Signature Version 4, the credential chain, small STS and S3 clients, and
+        // what the platform does with a connection's role (verify, presign, cached credentials).
+        .target(
+            name: "AWSConnectionsAWS",
+            dependencies: [
+                "AWSConnectionsCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -97,6 +112,7 @@ let package = Package(
                 "AWSConnectionsSQLite",
                 "AWSConnectionsPostgres",
                 "AWSConnectionsHTTP",
+                "AWSConnectionsAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -112,6 +128,11 @@ let package = Package(
         .testTarget(
             name: "AWSConnectionsCoreTests",
             dependencies: ["AWSConnectionsCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AWSConnectionsAWSTests",
+            dependencies: ["AWSConnectionsAWS", "AWSConnectionsCore", "AWSConnectionsTestSupport"],
             swiftSettings: swiftSettings
         ),
         // Shared by the store and HTTP tests: the throwaway PostgreSQL cluster, the store kinds,
@@ -144,6 +165,7 @@ let package = Package(
             name: "AWSConnectionsHTTPTests",
             dependencies: [
                 "AWSConnectionsAPI",
+                "AWSConnectionsAWS",
                 "AWSConnectionsCore",
                 "AWSConnectionsSQLite",
                 "AWSConnectionsPostgres",
@@ -156,6 +178,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
