@@ -7,15 +7,17 @@ public import Logging
 ///
 /// Used by `serve` and by the tests, so tests exercise exactly what production runs.
 public func buildRouter(
-    connections: any ConnectionStore, keys: any APIKeyStore, policy: ServicePolicy = ServicePolicy()
+    connections: any ConnectionStore, keys: any APIKeyStore, policy: ServicePolicy = ServicePolicy(),
+    roleAccess: any RoleAccess = UnconfiguredRoleAccess()
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     let withKey = router.group().add(middleware: APIKeyAuthMiddleware(keys: keys))
-    let controller = ConnectionsController(store: connections, policy: policy)
+    let connectionsController = ConnectionsController(store: connections, policy: policy, roleAccess: roleAccess)
+    let roleController = RoleController(store: connections, roleAccess: roleAccess)
     for operation in APIOperation.allCases {
         let path = RouterPath(operation.path)
-        let handler = controller.handler(for: operation)
+        let handler = handler(for: operation, connections: connectionsController, roles: roleController)
         if operation.needsKey {
             withKey.on(path, method: operation.method, use: handler)
         } else {
@@ -25,19 +27,23 @@ public func buildRouter(
     return router
 }
 
-extension ConnectionsController {
-    /// The handler of each operation; exhaustive, so a new operation cannot go unrouted.
-    func handler(for operation: APIOperation) -> @Sendable (Request, AppRequestContext) async throws -> Response {
-        switch operation {
-        case .createConnection: create
-        case .listConnections: list
-        case .getConnection: get
-        case .updateConnection: update
-        case .deleteConnection: delete
-        case .getConnectionHistory: history
-        case .getProblemType: DocumentationController.problemType
-        case .getOpenAPIDocument: DocumentationController.openAPIDocument
-        }
+/// The handler of each operation; exhaustive, so a new operation cannot go unrouted.
+private func handler(
+    for operation: APIOperation, connections: ConnectionsController, roles: RoleController
+) -> @Sendable (Request, AppRequestContext) async throws -> Response {
+    switch operation {
+    case .createConnection: connections.create
+    case .listConnections: connections.list
+    case .getConnection: connections.get
+    case .updateConnection: connections.update
+    case .deleteConnection: connections.delete
+    case .getConnectionHistory: connections.history
+    case .getConnectionSetup: roles.setup
+    case .verifyConnection: roles.verify
+    case .getConnectionVerification: roles.verification
+    case .presignMediaURL: roles.presign
+    case .getProblemType: DocumentationController.problemType
+    case .getOpenAPIDocument: DocumentationController.openAPIDocument
     }
 }
 
@@ -50,6 +56,7 @@ public func buildApplication(
     connections: any ConnectionStore,
     keys: any APIKeyStore,
     policy: ServicePolicy = ServicePolicy(),
+    roleAccess: any RoleAccess = UnconfiguredRoleAccess(),
     host: String,
     port: Int,
     idleTimeout: Duration = .seconds(60),
@@ -57,7 +64,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(connections: connections, keys: keys, policy: policy),
+        router: buildRouter(connections: connections, keys: keys, policy: policy, roleAccess: roleAccess),
         server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
         configuration: .init(address: .hostname(host, port: port), serverName: nil),
         onServerRunning: onServerRunning,

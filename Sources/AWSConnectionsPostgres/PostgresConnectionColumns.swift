@@ -4,7 +4,7 @@ import PostgresNIO
 /// The columns that hold a connection's fields (`ConnectionFields`), one case per field,
 /// named alike in `connections` and `connection_history`: a new field is a new case here.
 enum FieldColumn: Int, CaseIterable {
-    case name, description, awsAccountID, awsRegion, enabled
+    case name, description, awsAccountID, awsRegion, roleARN, externalID, enabled
 
     /// The column's name in SQL.
     var name: String {
@@ -13,6 +13,8 @@ enum FieldColumn: Int, CaseIterable {
         case .description: "description"
         case .awsAccountID: "aws_account_id"
         case .awsRegion: "aws_region"
+        case .roleARN: "role_arn"
+        case .externalID: "external_id"
         case .enabled: "enabled"
         }
     }
@@ -20,7 +22,7 @@ enum FieldColumn: Int, CaseIterable {
     /// The type of the column's statement parameter.
     var dataType: PostgresDataType {
         switch self {
-        case .name, .description, .awsAccountID, .awsRegion: .text
+        case .name, .description, .awsAccountID, .awsRegion, .roleARN, .externalID: .text
         case .enabled: .bool
         }
     }
@@ -32,6 +34,8 @@ enum FieldColumn: Int, CaseIterable {
         case .description: bindings.append(fields.description)
         case .awsAccountID: bindings.append(fields.awsAccountID)
         case .awsRegion: bindings.append(fields.awsRegion)
+        case .roleARN: bindings.append(fields.roleARN)
+        case .externalID: bindings.append(fields.externalID)
         case .enabled: bindings.append(fields.enabled)
         }
     }
@@ -56,7 +60,7 @@ extension ConnectionFields {
         self.init(
             name: try cells.text(.name), description: try cells.text(.description),
             awsAccountID: try cells.text(.awsAccountID), awsRegion: try cells.text(.awsRegion),
-            enabled: try cells.bool(.enabled))
+            roleARN: try cells.text(.roleARN), externalID: try cells.text(.externalID), enabled: try cells.bool(.enabled))
     }
 }
 

@@ -15,6 +15,11 @@ enum PostgresMigrations {
         let name: String
         /// One statement per element: the extended query protocol runs one statement at a time.
         let statements: [String]
+        /// Work SQL cannot do (values only Swift makes), run after `statements` in the same
+        /// transaction, with the configured default role name.
+        var fill: (@Sendable (PostgresConnection, _ defaultRoleName: String, Logger) async throws -> Void)? = nil
+        /// Run after `fill`.
+        var statementsAfterFill: [String] = []
     }
 
     static let steps: [Step] = [
@@ -102,7 +107,91 @@ enum PostgresMigrations {
                 """,
                 "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)",
             ]),
+        Step(
+            name: "0004-roles-and-verifications",
+            // Nullable until filled: a NOT NULL column needs a value for every row as it is
+            // added, and these values come from Swift.
+            statements: [
+                #"ALTER TABLE connections ADD COLUMN role_arn TEXT, ADD COLUMN external_id TEXT COLLATE "C""#,
+                #"ALTER TABLE connection_history ADD COLUMN role_arn TEXT, ADD COLUMN external_id TEXT COLLATE "C""#,
+            ],
+            fill: fillRoles,
+            statementsAfterFill: [
+                "ALTER TABLE connections ALTER COLUMN role_arn SET NOT NULL, ALTER COLUMN external_id SET NOT NULL",
+                "ALTER TABLE connection_history ALTER COLUMN role_arn SET NOT NULL, ALTER COLUMN external_id SET NOT NULL",
+                "CREATE UNIQUE INDEX connections_by_external_id ON connections (external_id)",
+                """
+                CREATE TABLE connection_verifications (
+                    connection_id TEXT COLLATE "C" PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
+                    role_arn TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('verified', 'failed', 'unverified')),
+                    checked_at BIGINT,
+                    steps TEXT NOT NULL
+                )
+                """,
+            ]),
     ]
+
+    /// Rows a statement of `fillRoles` writes at once.
+    static let fillChunk = 1000
+
+    /// Gives every connection a new external id and the default role of its account and
+    /// region, and its history the same; the history of a connection already deleted gets
+    /// an external id of its own, one per connection.
+    ///
+    /// Each id is `ExternalID.generate()`'s, as at create: one draw of the system CSPRNG per
+    /// connection, never SQL's random. They are written a chunk of rows per statement, as
+    /// arrays, rather than one statement per row.
+    @Sendable
+    static func fillRoles(_ connection: PostgresConnection, defaultRoleName: String, logger: Logger) async throws {
+        func defaultRole(account: String, region: String) -> String {
+            RoleARN(defaultFor: account, region: region, roleName: defaultRoleName).description
+        }
+        var existing: [(id: String, roleARN: String, externalID: String)] = []
+        let rows = try await connection.query("SELECT id, aws_account_id, aws_region FROM connections", logger: logger)
+        for try await (id, account, region) in rows.decode((String, String, String).self) {
+            existing.append((id, defaultRole(account: account, region: region), ExternalID.generate()))
+        }
+        for start in stride(from: 0, to: existing.count, by: fillChunk) {
+            let chunk = existing[start..<min(start + fillChunk, existing.count)]
+            try await connection.query(
+                """
+                UPDATE connections c SET role_arn = f.role_arn, external_id = f.external_id
+                FROM unnest(\(chunk.map(\.id))::text[], \(chunk.map(\.roleARN))::text[], \(chunk.map(\.externalID))::text[])
+                    AS f(id, role_arn, external_id)
+                WHERE c.id = f.id
+                """, logger: logger)
+        }
+        try await connection.query(
+            """
+            UPDATE connection_history h SET role_arn = c.role_arn, external_id = c.external_id
+            FROM connections c WHERE c.id = h.connection_id
+            """, logger: logger)
+
+        var deleted: [(id: String, account: String, region: String, roleARN: String, externalID: String)] = []
+        var externalIDs: [String: String] = [:]
+        let history = try await connection.query(
+            "SELECT DISTINCT connection_id, aws_account_id, aws_region FROM connection_history WHERE external_id IS NULL",
+            logger: logger)
+        for try await (id, account, region) in history.decode((String, String, String).self) {
+            let externalID = externalIDs[id] ?? ExternalID.generate()
+            externalIDs[id] = externalID
+            deleted.append((id, account, region, defaultRole(account: account, region: region), externalID))
+        }
+        for start in stride(from: 0, to: deleted.count, by: fillChunk) {
+            let chunk = deleted[start..<min(start + fillChunk, deleted.count)]
+            try await connection.query(
+                """
+                UPDATE connection_history h SET role_arn = f.role_arn, external_id = f.external_id
+                FROM unnest(
+                    \(chunk.map(\.id))::text[], \(chunk.map(\.account))::text[], \(chunk.map(\.region))::text[],
+                    \(chunk.map(\.roleARN))::text[], \(chunk.map(\.externalID))::text[]
+                ) AS f(connection_id, aws_account_id, aws_region, role_arn, external_id)
+                WHERE h.connection_id = f.connection_id AND h.aws_account_id = f.aws_account_id
+                    AND h.aws_region = f.aws_region AND h.external_id IS NULL
+                """, logger: logger)
+        }
+    }
 
     /// An arbitrary constant naming this application's migration lock among advisory locks.
     static let lockKey: Int64 = 0x6177_735F_636F_6E6E  // "aws_conn"
@@ -126,7 +215,7 @@ enum PostgresMigrations {
                 "cannot connect to \(settings.redactedDescription): \(translate(error).detail)")
         }
         do {
-            try await apply(on: connection, logger: logger)
+            try await apply(on: connection, defaultRoleName: settings.defaultRoleName, logger: logger)
             try? await connection.close()
         } catch {
             try? await connection.close()
@@ -143,7 +232,7 @@ enum PostgresMigrations {
         return names
     }
 
-    private static func apply(on connection: PostgresConnection, logger: Logger) async throws {
+    private static func apply(on connection: PostgresConnection, defaultRoleName: String, logger: Logger) async throws {
         // Names and descriptions are Unicode; a database that cannot hold every character
         // would turn some client input into a server error.
         let encodings = try await connection.query("SHOW server_encoding", logger: logger)
@@ -162,6 +251,10 @@ enum PostgresMigrations {
             let done = Set(try await applied(on: connection, logger: logger))
             for step in steps where !done.contains(step.name) {
                 for statement in step.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await step.fill?(connection, defaultRoleName, logger)
+                for statement in step.statementsAfterFill {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 try await connection.query(

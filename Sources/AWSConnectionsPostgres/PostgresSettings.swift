@@ -1,3 +1,4 @@
+import AWSConnectionsCore
 import Foundation
 
 /// Where the PostgreSQL store connects and how it sizes its pool, parsed from a
@@ -28,6 +29,8 @@ public struct PostgresSettings: Sendable, Equatable {
     public var operationTimeout: Duration = .seconds(5)
     /// The longest the start-up connection (migrations) may take to open.
     public var connectTimeout: Duration = .seconds(10)
+    /// The role name the connections that exist when the store first gains roles are given.
+    public var defaultRoleName: String = RoleARN.defaultRoleName
 
     public init(host: String, port: Int, username: String, password: String?, database: String, tls: TLSMode) {
         self.host = host

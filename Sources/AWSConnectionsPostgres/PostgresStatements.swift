@@ -24,7 +24,7 @@ struct CallerByKeyHash: PostgresPreparedStatement {
 }
 
 struct ConnectionByID: PostgresPreparedStatement {
-    static let name = "aws_connections_connection_by_id_1"
+    static let name = "aws_connections_connection_by_id_2"
     static let sql = "SELECT \(ConnectionColumns.list) FROM connections WHERE id = $1"
     typealias Row = Connection
 
@@ -40,7 +40,7 @@ struct ConnectionByID: PostgresPreparedStatement {
 }
 
 struct ConnectionsOfAccount: PostgresPreparedStatement {
-    static let name = "aws_connections_connections_of_account_1"
+    static let name = "aws_connections_connections_of_account_2"
     static let sql = "SELECT \(ConnectionColumns.list) FROM connections WHERE account_id = $1 ORDER BY created_at, id"
     typealias Row = Connection
 
@@ -59,7 +59,7 @@ struct ConnectionsOfAccount: PostgresPreparedStatement {
 /// so one prepared statement serves every combination; the order and the limit come from
 /// the (account_id, created_at, id) index.
 struct FirstPageOfAccount: PostgresPreparedStatement {
-    static let name = "aws_connections_first_page_of_account_1"
+    static let name = "aws_connections_first_page_of_account_2"
     static let sql = """
         SELECT \(ConnectionColumns.list) FROM connections
         WHERE account_id = $1
@@ -91,7 +91,7 @@ struct FirstPageOfAccount: PostgresPreparedStatement {
 /// index condition in the plan PostgreSQL caches for the statement. Behind a switch, the
 /// cached plan scanned every earlier row of the account and filtered it out.
 struct PageOfAccountAfter: PostgresPreparedStatement {
-    static let name = "aws_connections_page_of_account_after_1"
+    static let name = "aws_connections_page_of_account_after_2"
     static let sql = """
         SELECT \(ConnectionColumns.list) FROM connections
         WHERE account_id = $1
@@ -129,7 +129,7 @@ struct PageOfAccountAfter: PostgresPreparedStatement {
 /// parameters are the connection's values in `ConnectionColumns` order, then the quota and
 /// the acting key.
 struct CreateConnection: PostgresPreparedStatement {
-    static let name = "aws_connections_create_connection_2"
+    static let name = "aws_connections_create_connection_3"
     static let sql: String = {
         let connection = ConnectionColumns.count
         let fields = (ConnectionColumns.firstField + 1...ConnectionColumns.firstField + FieldColumn.allCases.count)
@@ -171,9 +171,10 @@ struct CreateConnection: PostgresPreparedStatement {
 
 /// The compare-and-delete: deletes the connection if it is the account's (and at the
 /// expected version, when one is given), frees its quota place and records the delete, in
-/// one statement. Answers one row when it deleted.
+/// one statement; its verification goes with it (ON DELETE CASCADE). Answers one row when
+/// it deleted.
 struct DeleteConnection: PostgresPreparedStatement {
-    static let name = "aws_connections_delete_connection_2"
+    static let name = "aws_connections_delete_connection_3"
     static let sql = """
         WITH deleted AS (
             DELETE FROM connections
@@ -212,25 +213,26 @@ struct DeleteConnection: PostgresPreparedStatement {
 }
 
 /// The version compare-and-write: one statement that checks id, owner and version, writes,
-/// and records the change in the connection's history.
+/// and records the change in the connection's history. Forgetting the verification of a
+/// replaced role is a statement of its own (see `PostgresStore.update`).
 struct UpdateConnection: PostgresPreparedStatement {
-    static let name = "aws_connections_update_connection_3"
+    static let name = "aws_connections_update_connection_4"
     static let sql = """
         WITH updated AS (
             UPDATE connections
-            SET name = $1, description = COALESCE($2, description), enabled = COALESCE($3, enabled),
-                updated_at = GREATEST($4, updated_at), version = version + 1
-            WHERE id = $5 AND account_id = $6 AND version = $7
+            SET name = $1, description = COALESCE($2, description), role_arn = COALESCE($3, role_arn),
+                enabled = COALESCE($4, enabled), updated_at = GREATEST($5, updated_at), version = version + 1
+            WHERE id = $6 AND account_id = $7 AND version = $8
             RETURNING \(ConnectionColumns.list)
         ), recorded AS (
             INSERT INTO connection_history (\(HistoryColumn.list))
-            SELECT id, version, account_id, updated_at, $8, 'updated', \(FieldColumn.list)
+            SELECT id, version, account_id, updated_at, $9, 'updated', \(FieldColumn.list)
             FROM updated
         )
         SELECT \(ConnectionColumns.list) FROM updated
         """
-    // Declared, so that an omitted (NULL) description or enabled is never of an unknown type.
-    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .bool, .int8, .text, .int8, .int8, .text]
+    // Declared, so that an omitted (NULL) description, role or enabled is never of an unknown type.
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .bool, .int8, .text, .int8, .int8, .text]
     typealias Row = Connection
 
     let id: ConnectionID
@@ -240,9 +242,10 @@ struct UpdateConnection: PostgresPreparedStatement {
     let now: Timestamp
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 8)
+        var bindings = PostgresBindings(capacity: 9)
         bindings.append(changes.name)
         bindings.append(changes.description)
+        bindings.append(changes.roleARN?.description)
         bindings.append(changes.enabled)
         bindings.append(now.millisecondsSinceEpoch)
         bindings.append(id.rawValue)

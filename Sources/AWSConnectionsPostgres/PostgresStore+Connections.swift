@@ -88,17 +88,35 @@ extension PostgresStore: ConnectionStore {
     public func update(
         id: ConnectionID, account: AccountID, changes: ConnectionChanges, by key: KeyID, at now: Timestamp
     ) async throws -> UpdateOutcome {
-        try await perform { database in
+        let logger = self.logger
+        let statement = UpdateConnection(id: id, account: account, changes: changes, key: key, now: now)
+        let apply: @Sendable (PostgresConnection) async throws -> UpdateOutcome = { database in
             // The compare (account and version), the write and its history are one statement.
-            let statement = UpdateConnection(id: id, account: account, changes: changes, key: key, now: now)
-            for try await updated in try await database.execute(statement, logger: self.logger) {
+            var updated: Connection?
+            for try await connection in try await database.execute(statement, logger: logger) { updated = connection }
+            if let updated {
+                if changes.roleARN != nil {
+                    // A statement after the write rather than a part of it: a save that took
+                    // the connection's row lock first commits before the write goes on, and
+                    // only a snapshot newer than the write's sees that save's row. A kept
+                    // verification is always of the role the connection named when it was
+                    // kept (the save holds the row), so one of another role means this
+                    // update changed the role.
+                    try await database.query(
+                        """
+                        DELETE FROM connection_verifications
+                        WHERE connection_id = \(updated.id.rawValue) AND role_arn <> \(updated.roleARN)
+                        """, logger: logger)
+                }
                 return .updated(updated)
             }
             // Nothing was written. A fresh statement sees at least the state that made the
             // write miss (versions only grow, owners never change), so it explains the miss.
-            let stored = try await Self.ownerAndVersion(database, id: id, logger: self.logger)
+            let stored = try await Self.ownerAndVersion(database, id: id, logger: logger)
             return UpdateOutcome(WriteMiss(stored: stored, account: account))
         }
+        // Without a role there is nothing to forget: one statement, no transaction's round trips.
+        return changes.roleARN == nil ? try await perform(apply) : try await transaction(apply)
     }
 
     public func delete(

@@ -4,7 +4,7 @@ import GRDB
 /// The columns that hold a connection's fields (`ConnectionFields`), one case per field,
 /// named alike in `connections` and `connection_history`: a new field is a new case here.
 enum FieldColumn: Int32, CaseIterable {
-    case name, description, awsAccountID, awsRegion, enabled
+    case name, description, awsAccountID, awsRegion, roleARN, externalID, enabled
 
     /// The column's name in SQL.
     var name: String {
@@ -13,6 +13,8 @@ enum FieldColumn: Int32, CaseIterable {
         case .description: "description"
         case .awsAccountID: "aws_account_id"
         case .awsRegion: "aws_region"
+        case .roleARN: "role_arn"
+        case .externalID: "external_id"
         case .enabled: "enabled"
         }
     }
@@ -24,6 +26,8 @@ enum FieldColumn: Int32, CaseIterable {
         case .description: fields.description
         case .awsAccountID: fields.awsAccountID
         case .awsRegion: fields.awsRegion
+        case .roleARN: fields.roleARN
+        case .externalID: fields.externalID
         case .enabled: fields.enabled
         }
     }
@@ -37,7 +41,8 @@ extension ConnectionFields {
     init(text: (FieldColumn) -> String, bool: (FieldColumn) -> Bool) {
         self.init(
             name: text(.name), description: text(.description), awsAccountID: text(.awsAccountID),
-            awsRegion: text(.awsRegion), enabled: bool(.enabled))
+            awsRegion: text(.awsRegion), roleARN: text(.roleARN), externalID: text(.externalID),
+            enabled: bool(.enabled))
     }
 }
 

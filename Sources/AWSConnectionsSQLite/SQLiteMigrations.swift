@@ -1,3 +1,4 @@
+import AWSConnectionsCore
 import GRDB
 
 /// The schema, as an ordered list of named steps recorded in GRDB's `grdb_migrations` table.
@@ -6,7 +7,9 @@ import GRDB
 /// the pending ones in one exclusive transaction at start, so a crash mid-migration leaves
 /// the previous schema intact.
 enum SQLiteMigrations {
-    static var migrator: DatabaseMigrator {
+    /// The steps; `defaultRoleName` names the role that step 0004 gives the connections that
+    /// exist when it runs.
+    static func migrator(defaultRoleName: String) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("0001-accounts-keys-connections") { db in
             try db.execute(
@@ -88,6 +91,73 @@ enum SQLiteMigrations {
                     CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
                     """)
         }
+        migrator.registerMigration("0004-roles-and-verifications") { db in
+            // Added NOT NULL with a default and then filled, rather than by rebuilding the
+            // STRICT tables: SQLite cannot add a column without a default to a table with
+            // rows, and a rebuild (copy, drop, rename, every index restated) would only remove
+            // a default no statement uses: every insert names every field column
+            // (`FieldColumn`), and the unique index refuses a second empty external id.
+            try db.execute(
+                sql: """
+                    ALTER TABLE connections ADD COLUMN role_arn TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE connections ADD COLUMN external_id TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE connection_history ADD COLUMN role_arn TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE connection_history ADD COLUMN external_id TEXT NOT NULL DEFAULT '';
+                    """)
+            try fillRoles(db, defaultRoleName: defaultRoleName)
+            // The verification goes with its connection through the cascade: the store's
+            // connections enforce foreign keys (see `SQLiteStore.init`).
+            try db.execute(
+                sql: """
+                    CREATE UNIQUE INDEX connections_by_external_id ON connections(external_id);
+
+                    CREATE TABLE connection_verifications (
+                        connection_id TEXT PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
+                        role_arn TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('verified', 'failed', 'unverified')),
+                        checked_at INTEGER,
+                        steps TEXT NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    """)
+        }
         return migrator
+    }
+
+    /// Gives every connection a new external id and the default role of its account and
+    /// region, and its history the same; the history of a connection already deleted gets
+    /// an external id of its own, one per connection.
+    ///
+    /// Each id is `ExternalID.generate()`'s, as at create: one draw of the system CSPRNG per
+    /// connection, never SQL's random.
+    private static func fillRoles(_ db: Database, defaultRoleName: String) throws {
+        func defaultRole(_ row: Row) -> String {
+            RoleARN(defaultFor: row["aws_account_id"], region: row["aws_region"], roleName: defaultRoleName).description
+        }
+        let setConnection = try db.makeStatement(sql: "UPDATE connections SET role_arn = ?, external_id = ? WHERE id = ?")
+        for row in try Row.fetchAll(db, sql: "SELECT id, aws_account_id, aws_region FROM connections") {
+            try setConnection.execute(arguments: [defaultRole(row), ExternalID.generate(), row["id"] as String])
+        }
+        try db.execute(
+            sql: """
+                UPDATE connection_history SET role_arn = c.role_arn, external_id = c.external_id
+                FROM connections c WHERE c.id = connection_history.connection_id
+                """)
+        let setDeleted = try db.makeStatement(
+            sql: """
+                UPDATE connection_history SET role_arn = ?, external_id = ?
+                WHERE connection_id = ? AND aws_account_id = ? AND aws_region = ? AND external_id = ''
+                """)
+        var externalIDs: [String: String] = [:]
+        let deleted = try Row.fetchAll(
+            db,
+            sql: "SELECT DISTINCT connection_id, aws_account_id, aws_region FROM connection_history WHERE external_id = ''")
+        for row in deleted {
+            let id: String = row["connection_id"]
+            let externalID = externalIDs[id] ?? ExternalID.generate()
+            externalIDs[id] = externalID
+            let account: String = row["aws_account_id"]
+            let region: String = row["aws_region"]
+            try setDeleted.execute(arguments: [defaultRole(row), externalID, id, account, region])
+        }
     }
 }

@@ -94,18 +94,25 @@ extension SQLiteStore: ConnectionStore {
             let statement = try db.cachedStatement(
                 sql: """
                     UPDATE connections
-                    SET name = ?, description = COALESCE(?, description), enabled = COALESCE(?, enabled),
-                        updated_at = max(?, updated_at), version = version + 1
+                    SET name = ?, description = COALESCE(?, description), role_arn = COALESCE(?, role_arn),
+                        enabled = COALESCE(?, enabled), updated_at = max(?, updated_at), version = version + 1
                     WHERE id = ? AND account_id = ? AND version = ?
                     RETURNING \(ConnectionColumns.list)
                     """)
             let arguments: StatementArguments = [
-                changes.name, changes.description, changes.enabled, now.millisecondsSinceEpoch,
-                id.rawValue, account.rawValue, changes.expectedVersion,
+                changes.name, changes.description, changes.roleARN?.description, changes.enabled,
+                now.millisecondsSinceEpoch, id.rawValue, account.rawValue, changes.expectedVersion,
             ]
             if let row = try Row.fetchOne(statement, arguments: arguments) {
                 let updated = Connection(row: row)
                 try Self.insert(HistoryRecord(.updated, of: updated, by: key, at: updated.updatedDate), into: db)
+                if changes.roleARN != nil {
+                    // A kept verification is always of the role the connection named when it
+                    // was kept, so one of another role means this update changed the role.
+                    try db.cachedStatement(
+                        sql: "DELETE FROM connection_verifications WHERE connection_id = ? AND role_arn <> ?"
+                    ).execute(arguments: [updated.id.rawValue, updated.roleARN])
+                }
                 return .updated(updated)
             }
             // Nothing was written; read why, inside the same transaction, to pick the error.
@@ -117,7 +124,8 @@ extension SQLiteStore: ConnectionStore {
         id: ConnectionID, account: AccountID, expectedVersion: Int64?, by key: KeyID, at now: Timestamp
     ) async throws -> DeleteOutcome {
         try await write { db in
-            // The compare (account and, if asked, version) and the delete are one statement.
+            // The compare (account and, if asked, version) and the delete are one statement;
+            // the connection's verification goes with it (ON DELETE CASCADE).
             let statement = try db.cachedStatement(
                 sql: """
                     DELETE FROM connections WHERE id = ?1 AND account_id = ?2 AND (?3 IS NULL OR version = ?3)

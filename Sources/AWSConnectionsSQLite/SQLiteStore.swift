@@ -22,11 +22,19 @@ public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let reader: SQLiteReader
     let writer: SQLiteWriteBatcher
+    let migrator: DatabaseMigrator
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String, durability: Durability = .full) throws(StoreError) {
+    /// `defaultRoleName` names the role the connections that exist when the store first gains
+    /// roles are given.
+    public init(path: String, durability: Durability = .full, defaultRoleName: String = RoleARN.defaultRoleName)
+        throws(StoreError)
+    {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        // GRDB's default, stated because a delete relies on it: a connection's verification
+        // goes with it through `ON DELETE CASCADE`.
+        configuration.foreignKeysEnabled = true
         // GRDB's readers serve only the admin reads; request reads go through `SQLiteReader`.
         configuration.maximumReaderCount = 2
         configuration.label = "aws-connections"
@@ -37,7 +45,8 @@ public final class SQLiteStore: Sendable {
             // which would silently override anything `prepareDatabase` chose. Only the
             // writer commits, so its setting is the one that decides durability.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
-            try SQLiteMigrations.migrator.migrate(pool)
+            migrator = SQLiteMigrations.migrator(defaultRoleName: defaultRoleName)
+            try migrator.migrate(pool)
             reader = SQLiteReader(path: path)
             writer = SQLiteWriteBatcher(pool: pool)
         } catch {
@@ -62,7 +71,7 @@ public final class SQLiteStore: Sendable {
 
     /// The names of the applied migrations, oldest first.
     public func appliedMigrations() throws(StoreError) -> [String] {
-        try read { db in try SQLiteMigrations.migrator.appliedMigrations(db) }
+        try read { db in try migrator.appliedMigrations(db) }
     }
 }
 

@@ -29,7 +29,8 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(
             name: .customLong("scope"),
             help: ArgumentHelp(
-                "connections:read or connections:write; repeat for both (the default).", valueName: "scope"))
+                "connections:read, connections:write or media:read; repeat for several. Default: connections:read and connections:write (media:read only when asked for).",
+                valueName: "scope"))
         var scopes: [String] = []
 
         /// The database options (`DatabaseSettings`), read by `Settings`.
@@ -42,12 +43,12 @@ struct KeysCommand: AsyncParsableCommand {
                 throw ValidationError("--account must be 1 to 100 characters without surrounding spaces.")
             }
             for scope in scopes where Scope(rawValue: scope) == nil {
-                throw ValidationError("unknown scope '\(scope)'; use connections:read or connections:write.")
+                throw ValidationError("unknown scope '\(scope)'; use connections:read, connections:write or media:read.")
             }
         }
 
         func run() async throws {
-            let chosen = scopes.isEmpty ? Set(Scope.allCases) : Set(scopes.compactMap(Scope.init(rawValue:)))
+            let chosen: Set<Scope> = scopes.isEmpty ? [.read, .write] : Set(scopes.compactMap(Scope.init(rawValue:)))
             let issued = try await Settings.read(options, groups: [DatabaseSettings.self]).withStore(
                 logger: KeysCommand.logger
             ) { store in

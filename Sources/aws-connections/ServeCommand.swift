@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Argument(parsing: .allUnrecognized, help: .hidden)
     var options: [String] = []
 
-    static let settingGroups: [any SettingGroup.Type] = [ServeSettings.self, DatabaseSettings.self]
+    static let settingGroups: [any SettingGroup.Type] = [ServeSettings.self, DatabaseSettings.self, AWSSettings.self]
 
     func run() async throws {
         let settings = try await Settings.read(options, groups: Self.settingGroups)
@@ -32,16 +32,18 @@ struct ServeCommand: AsyncParsableCommand {
         let port = settings[\ServeSettings.port]
         let policy = ServicePolicy(
             connectionQuota: settings[\ServeSettings.connectionQuota],
-            deletedHistoryRetention: .seconds(Int64(settings[\ServeSettings.historyRetentionDays]) * 24 * 60 * 60))
+            deletedHistoryRetention: .seconds(Int64(settings[\ServeSettings.historyRetentionDays]) * 24 * 60 * 60),
+            defaultRoleName: settings[\DatabaseSettings.defaultRoleName])
         let level = Logger.Level(rawValue: settings[\ServeSettings.logLevel]) ?? .info
         let logger = LogSetup.bootstrap(level: level)
+        let roleAccess = await RoleAccessSetup.make(settings: settings, logger: logger)
 
         try await settings.withStore(logger: logger) { store in
             if let issued = try await store.issueBootstrapKeyIfNoKeys(at: .now()) {
                 BootstrapKeyNotice.print(issued)
             }
             try await serve(
-                store: store, policy: policy, host: host, port: port,
+                store: store, policy: policy, roleAccess: roleAccess, host: host, port: port,
                 idleSeconds: settings[\ServeSettings.idleTimeout],
                 shutdownSeconds: settings[\ServeSettings.shutdownTimeout], logger: logger)
         }
@@ -53,11 +55,13 @@ extension ServeCommand {
     /// Runs the HTTP server until a signal stops it and in-flight requests have finished.
     /// The store outlives it: it is closed only after the last request is answered.
     private func serve(
-        store: any ServiceStore, policy: ServicePolicy, host: String, port: Int, idleSeconds: Int,
+        store: any ServiceStore, policy: ServicePolicy, roleAccess: any RoleAccess, host: String, port: Int,
+        idleSeconds: Int,
         shutdownSeconds: Int, logger: Logger
     ) async throws {
         let app = buildApplication(
-            connections: store, keys: store, policy: policy, host: host, port: port, idleTimeout: .seconds(idleSeconds), logger: logger,
+            connections: store, keys: store, policy: policy, roleAccess: roleAccess, host: host, port: port,
+            idleTimeout: .seconds(idleSeconds), logger: logger,
             onServerRunning: { channel in
                 let boundPort = channel.localAddress?.port ?? port
                 let shownHost = host.contains(":") ? "[\(host)]" : host

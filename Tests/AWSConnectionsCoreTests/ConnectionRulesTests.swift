@@ -22,7 +22,16 @@ struct ConnectionRulesTests {
     func createDefaults() throws {
         let new = try ConnectionRules.newConnection(
             from: try parse(#"{"name":" n ","awsAccountId":"123456789012","awsRegion":"eu-west-2"}"#))
-        #expect(new == NewConnection(name: "n", description: "", awsAccountID: "123456789012", awsRegion: "eu-west-2", enabled: true))
+        #expect(new.name == "n")
+        #expect(new.description == "")
+        #expect(new.awsAccountID == "123456789012")
+        #expect(new.awsRegion == "eu-west-2")
+        #expect(new.enabled)
+        #expect(new.roleARN == "arn:aws:iam::123456789012:role/aws-connections-media-access")
+        #expect(new.externalID.count == 40)
+        let again = try ConnectionRules.newConnection(
+            from: try parse(#"{"name":"n","awsAccountId":"123456789012","awsRegion":"eu-west-2"}"#))
+        #expect(again.externalID != new.externalID, "every connection gets its own external id")
     }
 
     @Test("an update body keeps omitted fields as nil")

@@ -33,8 +33,11 @@ struct CreateConnectionTests {
             #expect(json["updatedDate"] as? String == created)
             #expect(Set(json.keys) == [
                 "connectionId", "name", "description", "awsAccountId", "awsRegion", "type", "enabled",
-                "createdDate", "updatedDate", "version",
+                "createdDate", "updatedDate", "version", "roleArn", "externalId",
             ])
+            #expect(json["roleArn"] as? String == "arn:aws:iam::123456789012:role/aws-connections-media-access")
+            let externalID = try #require(json["externalId"] as? String)
+            #expect(externalID.wholeMatch(of: /[A-Za-z0-9]{40}/) != nil)
         }
     }
 

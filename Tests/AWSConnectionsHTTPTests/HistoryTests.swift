@@ -59,6 +59,8 @@ struct HistoryTests {
             #expect(try changes(items[0]) == [
                 "name": ["null", #""Prod""#], "description": ["null", #""d""#],
                 "awsAccountId": ["null", #""123456789012""#], "awsRegion": ["null", #""eu-west-2""#],
+                "roleArn": ["null", #""arn:aws:iam::123456789012:role/aws-connections-media-access""#],
+                "externalId": ["null", "\"\(try #require(created["externalId"] as? String))\""],
                 "enabled": ["null", "true"],
             ])
             #expect(try changes(items[1]) == ["name": [#""Prod""#, #""Renamed""#], "enabled": ["true", "false"]])
@@ -125,7 +127,8 @@ struct HistoryTests {
             let twoDaysAgo = Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch - 48 * 3600 * 1000)
             for (key, time) in [("old", twoDaysAgo), ("fresh", Timestamp.now())] {
                 let new = NewConnection(
-                    name: key, description: "", awsAccountID: "123456789012", awsRegion: "us-east-1", enabled: true)
+                    name: key, description: "", awsAccountID: "123456789012", awsRegion: "us-east-1",
+                    roleARN: "arn:aws:iam::123456789012:role/r", externalID: ExternalID.generate(), enabled: true)
                 let connection = Connection(creating: new, account: caller.accountID, at: time, id: .generate(at: time))
                 _ = try await world.store.create(
                     connection, by: caller.keyID, quota: 100,

@@ -86,10 +86,14 @@ struct IdempotencyTests {
     func expiry(store: StoreKind) async throws {
         try await withWorld(store) { world in
             let caller = try #require(try await world.store.caller(forKeyHash: APIKey(world.alpha)!.hash))
-            let new = NewConnection(name: "n", description: "", awsAccountID: "123456789012", awsRegion: "us-east-1", enabled: true)
+            let new = NewConnection(name: "n", description: "", awsAccountID: "123456789012", awsRegion: "us-east-1",
+                roleARN: "arn:aws:iam::123456789012:role/r", externalID: ExternalID.generate(), enabled: true)
             let dayAgo = Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch - 24 * 3600 * 1000 - 1)
             func attempt(at time: Timestamp) async throws -> CreateOutcome {
-                let connection = Connection(creating: new, account: caller.accountID, at: time, id: .generate(at: time))
+                // Each attempt is a new request, so the server gives it a new external id.
+                var fields = new
+                fields.externalID = ExternalID.generate()
+                let connection = Connection(creating: fields, account: caller.accountID, at: time, id: .generate(at: time))
                 return try await world.store.create(
                     connection, by: caller.keyID, quota: 10_000, idempotency: IdempotentCreate(key: "old", fingerprint: new.fingerprint, response: [1], now: time))
             }

@@ -9,7 +9,7 @@ import Testing
 struct MigrationTests {
     /// Two connections of one account as a server before history kept them: one untouched,
     /// one updated twice.
-    private let existingRows = [
+    private let rowsBeforeHistory = [
         """
         INSERT INTO connections VALUES
             ('20250101000000000aaaaaaaaaaaaaaa', 1, 'first', '', '123456789012', 'us-east-1', true, 1000, 1000, 1),
@@ -20,7 +20,7 @@ struct MigrationTests {
     @Test("upgrading a database with connections to history and quota keeps them, starts each history at its current version, and counts them against the quota", arguments: StoreKind.all)
     func upgradeKeepsData(store: StoreKind) async throws {
         try await withDatabaseURL(store) { url in
-            try await createSchemaBeforeHistory(store, url: url)
+            try await createSchema(store, url: url, through: "0002-idempotency-keys", rows: rowsBeforeHistory)
             try await withStoreOnly(url: url) { upgraded in
                 let second = ConnectionID(uncheckedRawValue: "20250101000000001bbbbbbbbbbbbbbb")
                 let before = try #require(try await upgraded.get(id: second))
@@ -36,8 +36,9 @@ struct MigrationTests {
                 func attempt() async throws -> CreateOutcome {
                     let connection = Connection(
                         id: .generate(at: now), accountID: AccountID(1), name: "new", description: "",
-                        awsAccountID: "123456789012", awsRegion: "us-east-1", enabled: true, createdDate: now,
-                        updatedDate: now, version: 1)
+                        awsAccountID: "123456789012", awsRegion: "us-east-1",
+                        roleARN: "arn:aws:iam::123456789012:role/\(RoleARN.defaultRoleName)",
+                        externalID: ExternalID.generate(), enabled: true, createdDate: now, updatedDate: now, version: 1)
                     return try await upgraded.create(connection, by: KeyID("key_migrationtest000"), quota: 3, idempotency: nil)
                 }
                 guard case .created = try await attempt() else { Issue.record("the free place was refused"); return }
@@ -46,28 +47,111 @@ struct MigrationTests {
         }
     }
 
-    /// The schema of steps 0001 and 0002 only, holding `existingRows`.
-    private func createSchemaBeforeHistory(_ store: StoreKind, url: String) async throws {
+    /// Three connections in three partitions, each with history, and the history of two
+    /// connections deleted before roles existed.
+    private let rowsBeforeRoles = [
+        "UPDATE accounts SET connection_count = 3",
+        """
+        INSERT INTO connections VALUES
+            ('20250101000000000aaaaaaaaaaaaaaa', 1, 'commercial', '', '123456789012', 'us-east-1', true, 1000, 3000, 2),
+            ('20250101000000001bbbbbbbbbbbbbbb', 1, 'china', '', '210987654321', 'cn-north-1', true, 2000, 2000, 1),
+            ('20250101000000002ccccccccccccccc', 1, 'govcloud', '', '111122223333', 'us-gov-west-1', false, 2500, 2500, 1)
+        """,
+        """
+        INSERT INTO connection_history VALUES
+            ('20250101000000000aaaaaaaaaaaaaaa', 1, 1, 1000, 'key_migrationtest000', 'created', 'first', '', '123456789012', 'us-east-1', true),
+            ('20250101000000000aaaaaaaaaaaaaaa', 2, 1, 3000, 'key_migrationtest000', 'updated', 'commercial', '', '123456789012', 'us-east-1', true),
+            ('20250101000000001bbbbbbbbbbbbbbb', 1, 1, 2000, 'key_migrationtest000', 'created', 'china', '', '210987654321', 'cn-north-1', true),
+            ('20250101000000002ccccccccccccccc', 1, 1, 2500, NULL, 'created', 'govcloud', '', '111122223333', 'us-gov-west-1', false),
+            ('20241201000000000ddddddddddddddd', 1, 1, 500, 'key_migrationtest000', 'created', 'gone', '', '444455556666', 'cn-northwest-1', true),
+            ('20241201000000000ddddddddddddddd', 2, 1, 600, 'key_migrationtest000', 'updated', 'gone again', '', '444455556666', 'cn-northwest-1', true),
+            ('20241201000000000ddddddddddddddd', 3, 1, 700, 'key_migrationtest000', 'deleted', 'gone again', '', '444455556666', 'cn-northwest-1', true),
+            ('20241201000000001eeeeeeeeeeeeeee', 1, 1, 800, 'key_migrationtest000', 'created', 'also gone', '', '123456789012', 'eu-west-1', true),
+            ('20241201000000001eeeeeeeeeeeeeee', 2, 1, 900, 'key_migrationtest000', 'deleted', 'also gone', '', '123456789012', 'eu-west-1', true)
+        """,
+    ]
+
+    @Test("upgrading to roles gives every connection and every history row a new external id and the configured default role of its partition", arguments: StoreKind.all)
+    func upgradeFillsRoles(store: StoreKind) async throws {
+        let roleName = "legacy-media-access"
+        try await withDatabaseURL(store) { url in
+            try await createSchema(store, url: url, through: "0003-history-and-quota", rows: rowsBeforeRoles)
+            try await withStoreOnly(url: url, defaultRoleName: roleName) { upgraded in
+                let expected: [(id: String, role: String)] = [
+                    ("20250101000000000aaaaaaaaaaaaaaa", "arn:aws:iam::123456789012:role/\(roleName)"),
+                    ("20250101000000001bbbbbbbbbbbbbbb", "arn:aws-cn:iam::210987654321:role/\(roleName)"),
+                    ("20250101000000002ccccccccccccccc", "arn:aws-us-gov:iam::111122223333:role/\(roleName)"),
+                    ("20241201000000000ddddddddddddddd", "arn:aws-cn:iam::444455556666:role/\(roleName)"),
+                    ("20241201000000001eeeeeeeeeeeeeee", "arn:aws:iam::123456789012:role/\(roleName)"),
+                ]
+                var externalIDs: [String] = []
+                for (index, (rawID, role)) in expected.enumerated() {
+                    let id = ConnectionID(uncheckedRawValue: rawID)
+                    let history = try await upgraded.history(id: id)
+                    let externalID = try #require(history.first?.externalID)
+                    #expect(history.allSatisfy { $0.roleARN == role && $0.externalID == externalID }, "\(rawID)")
+                    #expect(externalID.utf8.count == ExternalID.length)
+                    #expect(externalID.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) })
+                    externalIDs.append(externalID)
+                    let connection = try await upgraded.get(id: id)
+                    if index < 3 {
+                        let connection = try #require(connection, "\(rawID)")
+                        #expect(connection.roleARN == role && connection.externalID == externalID)
+                        #expect(connection.fields == history.last?.fields)
+                    } else {
+                        #expect(connection == nil)
+                    }
+                }
+                #expect(Set(externalIDs).count == expected.count)
+                #expect(try await upgraded.history(id: ConnectionID(uncheckedRawValue: "20241201000000000ddddddddddddddd")).map(\.version) == [1, 2, 3])
+            }
+            // Every new column is NOT NULL once filled.
+            for table in ["connections", "connection_history"] {
+                for column in ["role_arn", "external_id"] {
+                    await #expect(throws: (any Error).self, "\(table).\(column)") {
+                        try await execute(store, url: url, "UPDATE \(table) SET \(column) = NULL")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The schema of the steps through `step` only, holding `rows`.
+    private func createSchema(_ store: StoreKind, url: String, through step: String, rows: [String]) async throws {
         let account = "INSERT INTO accounts (name, created_at) VALUES ('alpha', 0)"
         switch store {
         case .sqlite:
             let pool = try DatabasePool(path: String(url.dropFirst("sqlite:".count)))
-            try SQLiteMigrations.migrator.migrate(pool, upTo: "0002-idempotency-keys")
+            try SQLiteMigrations.migrator(defaultRoleName: RoleARN.defaultRoleName).migrate(pool, upTo: step)
             try await pool.write { db in
                 try db.execute(sql: account)
-                for sql in existingRows { try db.execute(sql: sql) }
+                for sql in rows { try db.execute(sql: sql) }
             }
             try pool.close()
         case .postgres:
             try await TestPostgres.execute(
                 #"CREATE TABLE schema_migrations (name TEXT COLLATE "C" PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"#,
                 on: url)
-            for step in PostgresMigrations.steps.prefix(2) {
+            let count = try #require(PostgresMigrations.steps.firstIndex { $0.name == step }) + 1
+            for step in PostgresMigrations.steps.prefix(count) {
+                let isSQLAlone = step.fill == nil && step.statementsAfterFill.isEmpty
+                try #require(isSQLAlone, "a test database is made only by steps without a fill")
                 for statement in step.statements { try await TestPostgres.execute(statement, on: url) }
                 try await TestPostgres.execute("INSERT INTO schema_migrations (name) VALUES ('\(step.name)')", on: url)
             }
             try await TestPostgres.execute(account, on: url)
-            for sql in existingRows { try await TestPostgres.execute(sql, on: url) }
+            for sql in rows { try await TestPostgres.execute(sql, on: url) }
+        }
+    }
+
+    /// Runs `sql` on the database at `url` over a connection of its own.
+    private func execute(_ store: StoreKind, url: String, _ sql: String) async throws {
+        switch store {
+        case .sqlite:
+            let queue = try DatabaseQueue(path: String(url.dropFirst("sqlite:".count)))
+            try await queue.write { db in try db.execute(sql: sql) }
+        case .postgres:
+            try await TestPostgres.execute(sql, on: url)
         }
     }
 }

@@ -12,8 +12,6 @@ public struct APIKey: Sendable {
     /// Longer keys are not keys; refusing them early bounds the work an attacker can cause.
     public static let maximumLength = 256
 
-    private static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
-
     /// The full secret, shown to its owner once.
     public let secret: String
 
@@ -22,18 +20,13 @@ public struct APIKey: Sendable {
         let utf8 = candidate.utf8
         guard utf8.count <= Self.maximumLength, candidate.hasPrefix(Self.prefix) else { return nil }
         let random = utf8.dropFirst(Self.prefix.utf8.count)
-        guard random.count >= Self.minimumRandomLength, random.allSatisfy(Self.isBase62) else { return nil }
+        guard random.count >= Self.minimumRandomLength, random.allSatisfy(RandomBase62.isMember) else { return nil }
         self.secret = String(candidate)
     }
 
     /// A new key from the system CSPRNG.
     public static func generate() -> APIKey {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = Array(prefix.utf8)
-        for _ in 0..<generatedRandomLength {
-            bytes.append(base62[Int(generator.next(upperBound: UInt32(base62.count)))])
-        }
-        return APIKey(String(decoding: bytes, as: UTF8.self))!
+        APIKey(String(decoding: Array(prefix.utf8) + RandomBase62.bytes(count: generatedRandomLength), as: UTF8.self))!
     }
 
     /// SHA-256 of the key: what stores keep and look keys up by.
@@ -42,12 +35,6 @@ public struct APIKey: Sendable {
     /// dictionary to attack, and the lookup must stay cheap on every request.
     public var hash: APIKeyHash {
         APIKeyHash(bytes: Array(SHA256.hash(data: Array(secret.utf8))))
-    }
-
-    private static func isBase62(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-            || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
     }
 }
 

@@ -1,7 +1,10 @@
-/// What a key may do. A key holds one or both.
+/// What a key may do. A key holds one or more.
 public enum Scope: String, Sendable, CaseIterable, Comparable {
     case read = "connections:read"
     case write = "connections:write"
+    /// Presigned reads of a connection's media: for the platform's own media workers, given
+    /// only when asked for.
+    case mediaRead = "media:read"
 
     public static func < (lhs: Scope, rhs: Scope) -> Bool {
         lhs.rawValue < rhs.rawValue

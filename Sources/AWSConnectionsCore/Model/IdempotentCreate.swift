@@ -33,9 +33,10 @@ public struct IdempotentCreate: Sendable, Equatable {
 extension ConnectionFields {
     /// SHA-256 over the validated fields, so a retry whose JSON differs only in spacing,
     /// member order or defaults spelled out still counts as the same request. NUL cannot
-    /// occur in any field (validation refuses it), so it separates them unambiguously.
+    /// occur in any field (validation refuses it), so it separates them unambiguously. The
+    /// external id is left out: the server draws a new one for every request, retries included.
     public var fingerprint: [UInt8] {
-        let text = named.map { field in
+        let text = named.filter { $0.name != "externalId" }.map { field in
             switch field.value {
             case .string(let text): text
             case .bool(let flag): flag ? "true" : "false"

@@ -4,16 +4,20 @@ public struct ServicePolicy: Sendable, Equatable {
     public var connectionQuota: Int
     /// How long a deleted connection's history stays readable.
     public var deletedHistoryRetention: Duration
+    /// The role name of a connection created without `roleArn`.
+    public var defaultRoleName: String
 
     public static let defaultConnectionQuota = 10_000
     public static let defaultDeletedHistoryRetention: Duration = .seconds(30 * 24 * 60 * 60)
 
     public init(
         connectionQuota: Int = Self.defaultConnectionQuota,
-        deletedHistoryRetention: Duration = Self.defaultDeletedHistoryRetention
+        deletedHistoryRetention: Duration = Self.defaultDeletedHistoryRetention,
+        defaultRoleName: String = RoleARN.defaultRoleName
     ) {
         self.connectionQuota = connectionQuota
         self.deletedHistoryRetention = deletedHistoryRetention
+        self.defaultRoleName = defaultRoleName
     }
 
     /// History of connections deleted before this is no longer shown (and may be purged).

@@ -36,6 +36,16 @@ public protocol ConnectionStore: Sendable {
     /// whether or not it still exists; empty when there are none.
     func history(id: ConnectionID) async throws -> [HistoryRecord]
 
+    /// Keeps `verification` as its connection's last one, unless the connection is gone or its
+    /// `roleArn` is no longer `verification.roleARN` (a result for a role the connection no
+    /// longer names must not reappear). Returns whether it was kept. Changes no version and
+    /// no history.
+    func saveVerification(_ verification: Verification) async throws -> Bool
+
+    /// The last verification kept for the connection `id`; nil when there is none. An update
+    /// that changes `roleArn`, and a delete, forget it in their own transaction.
+    func verification(id: ConnectionID) async throws -> Verification?
+
     /// Forgets what is past its retention: the history of connections deleted before
     /// `deletedBefore`, and Idempotency-Keys recorded before `idempotencyKeysBefore`.
     func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws

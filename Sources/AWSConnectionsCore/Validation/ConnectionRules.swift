@@ -4,17 +4,22 @@ public enum ConnectionRules {
     public static let descriptionMaxLength = 500
 
     /// Fields a client may send when creating.
-    static let createFields: Set<String> = ["name", "description", "awsAccountId", "awsRegion", "enabled"]
+    static let createFields: Set<String> = ["name", "description", "awsAccountId", "awsRegion", "roleArn", "enabled"]
     /// Fields a client may send when updating.
-    static let updateFields: Set<String> = ["name", "description", "enabled", "version"]
+    static let updateFields: Set<String> = ["name", "description", "roleArn", "enabled", "version"]
     /// Fields of the resource the server owns; sending one is `immutable_field`, not `unknown_field`.
-    static let serverManagedOnCreate: Set<String> = ["connectionId", "type", "createdDate", "updatedDate", "version"]
+    static let serverManagedOnCreate: Set<String> = [
+        "connectionId", "type", "externalId", "createdDate", "updatedDate", "version",
+    ]
     static let immutableOnUpdate: Set<String> = [
-        "awsAccountId", "awsRegion", "connectionId", "type", "createdDate", "updatedDate",
+        "awsAccountId", "awsRegion", "externalId", "connectionId", "type", "createdDate", "updatedDate",
     ]
 
-    /// Validates a create body.
-    public static func newConnection(from body: JSONValue) throws -> NewConnection {
+    /// Validates a create body; a connection without `roleArn` gets the default role of its
+    /// account and partition, named `defaultRoleName`, and every connection a new external id.
+    public static func newConnection(from body: JSONValue, defaultRoleName: String = RoleARN.defaultRoleName) throws
+        -> NewConnection
+    {
         let members = try objectMembers(body)
         var errors = unexpectedFields(
             in: members, allowed: createFields, immutable: serverManagedOnCreate,
@@ -56,9 +61,36 @@ public enum ConnectionRules {
             errors.append(typeError("awsRegion", expected: "a string", got: other))
         }
 
+        var roleARN = optionalRoleARN(members, errors: &errors)
+        if let arn = roleARN, !awsAccountID.isEmpty, !awsRegion.isEmpty,
+            let mismatch = checkRoleARN(arn, awsAccountID: awsAccountID, awsRegion: awsRegion)
+        {
+            errors.append(mismatch)
+            roleARN = nil
+        }
+
         guard errors.isEmpty, let name else { throw ValidationError(errors: errors) }
+        let role = roleARN ?? RoleARN(defaultFor: awsAccountID, region: awsRegion, roleName: defaultRoleName)
         return NewConnection(
-            name: name, description: description, awsAccountID: awsAccountID, awsRegion: awsRegion, enabled: enabled)
+            name: name, description: description, awsAccountID: awsAccountID, awsRegion: awsRegion,
+            roleARN: role.description, externalID: ExternalID.generate(), enabled: enabled)
+    }
+
+    /// A role of another account or partition than the connection's, which STS would refuse or
+    /// which would let one connection act in an account it does not name.
+    public static func checkRoleARN(_ arn: RoleARN, awsAccountID: String, awsRegion: String) -> FieldError? {
+        if arn.accountID != awsAccountID {
+            return FieldError(
+                field: "roleArn", code: .accountMismatch,
+                message: "roleArn must be a role in the connection's account \(awsAccountID), not \(arn.accountID)")
+        }
+        let partition = AWSPartition(region: awsRegion)
+        if arn.partition != partition {
+            return FieldError(
+                field: "roleArn", code: .partitionMismatch,
+                message: "roleArn must be in partition \(partition.rawValue), the partition of \(awsRegion)")
+        }
+        return nil
     }
 
     /// Validates an update body.
@@ -73,6 +105,7 @@ public enum ConnectionRules {
         let name = requiredName(members, errors: &errors)
         let description = optionalDescription(members, errors: &errors)
         let enabled = optionalBool("enabled", members, errors: &errors)
+        let roleARN = optionalRoleARN(members, errors: &errors)
 
         var version: Int64?
         switch members["version"] {
@@ -98,7 +131,8 @@ public enum ConnectionRules {
         }
 
         guard errors.isEmpty, let name, let version else { throw ValidationError(errors: errors) }
-        return ConnectionChanges(name: name, description: description, enabled: enabled, expectedVersion: version)
+        return ConnectionChanges(
+            name: name, description: description, enabled: enabled, roleARN: roleARN, expectedVersion: version)
     }
 
     // MARK: - Shared field rules
@@ -169,6 +203,26 @@ public enum ConnectionRules {
             return value
         case let other?:
             errors.append(typeError("description", expected: "a string", got: other))
+            return nil
+        }
+    }
+
+    /// `roleArn`: an IAM role ARN; whether it fits the connection is `checkRoleARN`'s question.
+    private static func optionalRoleARN(_ members: [String: JSONValue], errors: inout [FieldError]) -> RoleARN? {
+        switch members["roleArn"] {
+        case nil, .null?:
+            return nil
+        case .string(let value)?:
+            if let arn = RoleARN(value) { return arn }
+            errors.append(
+                .init(
+                    field: "roleArn", code: .invalidFormat,
+                    message:
+                        "roleArn must be an IAM role ARN, arn:PARTITION:iam::ACCOUNT:role/NAME, the name 1-64 of [A-Za-z0-9+=,.@_-]"
+                ))
+            return nil
+        case let other?:
+            errors.append(typeError("roleArn", expected: "a string", got: other))
             return nil
         }
     }

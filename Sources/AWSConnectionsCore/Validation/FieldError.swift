@@ -25,6 +25,12 @@ public struct FieldError: Sendable, Equatable {
         case outOfRange = "out_of_range"
         case immutableField = "immutable_field"
         case unknownField = "unknown_field"
+        /// `roleArn` names another AWS account than the connection's `awsAccountId`.
+        case accountMismatch = "account_mismatch"
+        /// `roleArn`'s partition is not the one of the connection's `awsRegion`.
+        case partitionMismatch = "partition_mismatch"
+        /// `key` was sent without the `bucket` it is in.
+        case requiresBucket = "requires_bucket"
         /// The body's `version` and the `If-Match` header name different versions.
         case ifMatchMismatch = "if_match_mismatch"
     }

@@ -11,15 +11,19 @@ import Hummingbird
 public struct ConnectionsController: Sendable {
     let store: any ConnectionStore
     let policy: ServicePolicy
+    /// Told when a connection's role may no longer be used as before, to drop its credentials.
+    let roleAccess: any RoleAccess
 
-    public init(store: any ConnectionStore, policy: ServicePolicy) {
+    public init(store: any ConnectionStore, policy: ServicePolicy, roleAccess: any RoleAccess = UnconfiguredRoleAccess()) {
         self.store = store
         self.policy = policy
+        self.roleAccess = roleAccess
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireScope(.write)
-        let new = try ConnectionRules.newConnection(from: try await RequestBody.json(request))
+        let new = try ConnectionRules.newConnection(
+            from: try await RequestBody.json(request), defaultRoleName: policy.defaultRoleName)
         let idempotencyKey = try IdempotencyKey.parse(request)
         let now = Timestamp.now()
         let connection = Connection(creating: new, account: caller.accountID, at: now, id: .generate(at: now))
@@ -91,8 +95,14 @@ public struct ConnectionsController: Sendable {
         let versionFromIfMatch = try Preconditions.ifMatchVersion(request)
         let changes = try ConnectionRules.changes(from: body, versionFromIfMatch: versionFromIfMatch)
         let id = try Self.connectionID(context)
+        if let roleARN = changes.roleARN {
+            try await checkRoleARN(roleARN, of: id, caller: caller)
+        }
         switch try await store.update(id: id, account: caller.accountID, changes: changes, by: caller.keyID, at: .now()) {
         case .updated(let connection):
+            if changes.roleARN != nil || changes.enabled != nil {
+                await roleAccess.forget(id)
+            }
             return Self.json(connection)
         case .notFound:
             throw Problem.connectionNotFound(id.rawValue)
@@ -113,6 +123,7 @@ public struct ConnectionsController: Sendable {
             id: id, account: caller.accountID, expectedVersion: expectedVersion, by: caller.keyID, at: .now())
         switch outcome {
         case .deleted:
+            await roleAccess.forget(id)
             return Response(status: .noContent)
         case .notFound:
             throw Problem.connectionNotFound(id.rawValue)
@@ -134,8 +145,20 @@ public struct ConnectionsController: Sendable {
         return Self.json(HistoryJSON.encode(connectionID: id, entries: HistoryEntry.entries(from: records)))
     }
 
+    /// A new `roleArn` must name the connection's own account and partition. Both are
+    /// immutable, so reading them before the write cannot race it; a connection that is not
+    /// there or not the caller's is left to the update to report.
+    private func checkRoleARN(_ roleARN: RoleARN, of id: ConnectionID, caller: Caller) async throws {
+        guard let stored = try await store.get(id: id), stored.accountID == caller.accountID else { return }
+        if let mismatch = ConnectionRules.checkRoleARN(
+            roleARN, awsAccountID: stored.fields.awsAccountID, awsRegion: stored.fields.awsRegion)
+        {
+            throw Problem.validation(ValidationError(errors: [mismatch]))
+        }
+    }
+
     /// The path's id; a malformed one cannot exist, so it is a 404 like any unknown id.
-    private static func connectionID(_ context: AppRequestContext) throws -> ConnectionID {
+    static func connectionID(_ context: AppRequestContext) throws -> ConnectionID {
         let raw = context.parameters.get(APIOperation.connectionIDParameter) ?? ""
         guard let id = ConnectionID(raw) else { throw Problem.connectionNotFound(raw) }
         return id

@@ -16,6 +16,8 @@ public struct Problem: HTTPResponseError, Sendable {
     public var currentVersion: Int64?
     /// The account's connection quota, on a `quota_exceeded`.
     public var limit: Int?
+    /// AWS's error code, on an `assume_role_failed`.
+    public var awsCode: String?
     /// Extra response headers (`WWW-Authenticate`, `Allow`, `Retry-After`).
     public var headers: HTTPFields = [:]
     /// What went wrong underneath a 5xx: for the log line, never for the client.
@@ -135,6 +137,40 @@ extension Problem {
             detail: "The database is unavailable right now; retry shortly.")
         problem.headers[.retryAfter] = "1"
         return problem
+    }
+
+    static func awsNotConfigured(missing: String) -> Problem {
+        Problem(.awsNotConfigured, detail: "AWS is not configured on this server: \(missing) is missing.")
+    }
+
+    static func awsUnavailable(_ reason: String) -> Problem {
+        var problem = Problem(.awsUnavailable, detail: "AWS could not be reached: \(reason). Retry shortly.")
+        problem.headers[.retryAfter] = "5"
+        return problem
+    }
+
+    static func connectionDisabled(_ id: ConnectionID) -> Problem {
+        Problem(
+            .connectionDisabled,
+            detail: "Connection \(id.rawValue) is disabled: enable it (PUT with enabled true) before reading its media.")
+    }
+
+    static func assumeRoleFailed(awsCode: String, message: String) -> Problem {
+        var problem = Problem(
+            .assumeRoleFailed,
+            detail:
+                "AWS refused to let the platform assume the connection's role (\(awsCode)\(message.isEmpty ? "" : ": " + message.prefix(300))). POST …/verify tells which step fails.")
+        problem.awsCode = awsCode
+        return problem
+    }
+
+    /// The problem for a role that cannot be used.
+    static func roleAccess(_ error: RoleAccessError) -> Problem {
+        switch error {
+        case .notConfigured(let missing): awsNotConfigured(missing: missing)
+        case .assumeRoleFailed(let code, let message): assumeRoleFailed(awsCode: code, message: message)
+        case .unavailable(let reason): awsUnavailable(reason)
+        }
     }
 
     static func internalError() -> Problem {

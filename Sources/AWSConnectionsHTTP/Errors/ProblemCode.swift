@@ -20,13 +20,13 @@ extension ProblemCode {
         case .insufficientScope, .forbidden: .forbidden
         case .connectionNotFound, .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
-        case .versionConflict: .conflict
+        case .versionConflict, .connectionDisabled: .conflict
         case .preconditionFailed: .preconditionFailed
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
-        case .idempotencyKeyReused, .quotaExceeded: .unprocessableContent
+        case .idempotencyKeyReused, .quotaExceeded, .assumeRoleFailed: .unprocessableContent
         case .internalError: .internalServerError
-        case .storeUnavailable: .serviceUnavailable
+        case .storeUnavailable, .awsNotConfigured, .awsUnavailable: .serviceUnavailable
         }
     }
 
@@ -48,7 +48,7 @@ extension ProblemCode {
         case .invalidApiKey:
             ("Invalid API key", "The key is malformed, unknown or revoked.")
         case .insufficientScope:
-            ("Insufficient scope", "The key lacks the scope this call needs (connections:read or connections:write).")
+            ("Insufficient scope", "The key lacks the scope this call needs (connections:read, connections:write or media:read).")
         case .forbidden:
             ("Forbidden", "The connection belongs to another account.")
         case .connectionNotFound:
@@ -77,6 +77,14 @@ extension ProblemCode {
             ("Internal error", "A bug on the server; the request id finds it in the log.")
         case .storeUnavailable:
             ("Store unavailable", "The database cannot be reached right now; retry after the `Retry-After` seconds.")
+        case .awsNotConfigured:
+            ("AWS not configured", "The server has no principal ARN, or no AWS credentials, so it cannot use customers' roles; `detail` names what is missing. The operator must configure it.")
+        case .awsUnavailable:
+            ("AWS unavailable", "AWS did not answer in time or could not be reached; retry after the `Retry-After` seconds.")
+        case .connectionDisabled:
+            ("Connection disabled", "The connection is disabled, so the platform makes no AWS call for it. Enable it to read its media.")
+        case .assumeRoleFailed:
+            ("Assume role failed", "AWS refused to let the platform assume the connection's role; `awsCode` is AWS's error code. POST …/verify tells which check fails.")
         }
     }
 }

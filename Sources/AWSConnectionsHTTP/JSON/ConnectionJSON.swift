@@ -13,8 +13,8 @@ enum ConnectionJSON {
 
     /// The contract's order (`OpenAPITests` checks that every documented member is sent).
     static let members: [Member] = [
-        .connectionId, .name, .description, .awsAccountId, .awsRegion, ._type, .enabled, .createdDate, .updatedDate,
-        .version,
+        .connectionId, .name, .description, .awsAccountId, .awsRegion, .roleArn, .externalId, ._type, .enabled,
+        .createdDate, .updatedDate, .version,
     ]
 
     /// Each member's `"name":`, encoded once: a list of 1,000 writes ten thousand of them.
@@ -57,6 +57,8 @@ enum ConnectionJSON {
             case .description: writer.string(connection.fields.description)
             case .awsAccountId: writer.string(connection.fields.awsAccountID)
             case .awsRegion: writer.string(connection.fields.awsRegion)
+            case .roleArn: writer.string(connection.fields.roleARN)
+            case .externalId: writer.string(connection.fields.externalID)
             case ._type: writer.string(Connection.type)
             case .enabled: writer.bool(connection.fields.enabled)
             case .createdDate: writer.timestamp(connection.createdDate)

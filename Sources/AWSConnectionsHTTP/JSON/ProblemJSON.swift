@@ -10,7 +10,7 @@ enum ProblemJSON {
     typealias FieldMember = Components.Schemas.FieldError.CodingKeys
     typealias TypeMember = Components.Schemas.ProblemType.CodingKeys
 
-    static let members: [Member] = [._type, .title, .status, .detail, .code, .requestId, .limit, .currentVersion, .errors]
+    static let members: [Member] = [._type, .title, .status, .detail, .code, .requestId, .limit, .currentVersion, .awsCode, .errors]
 
     static func encode(_ problem: Problem, requestID: String) -> ByteBuffer {
         var writer = JSONWriter(capacity: 256 + problem.errors.count * 128)
@@ -31,6 +31,10 @@ enum ProblemJSON {
                 guard let currentVersion = problem.currentVersion else { continue }
                 writer.key(member)
                 writer.integer(currentVersion)
+            case .awsCode:
+                guard let awsCode = problem.awsCode else { continue }
+                writer.key(member)
+                writer.string(awsCode)
             case .errors:
                 guard !problem.errors.isEmpty else { continue }
                 writer.key(member)

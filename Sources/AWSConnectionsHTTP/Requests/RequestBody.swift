@@ -10,14 +10,31 @@ enum RequestBody {
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maximumSize {
             throw Problem.payloadTooLarge(limit: maximumSize)
         }
-        let buffer: ByteBuffer
+        let buffer = try await collect(request)
+        guard buffer.readableBytes > 0 else { throw Problem.invalidJSON("the body is empty") }
+        return try JSONValue.parse(buffer.readableBytesView)
+    }
+
+    private static func collect(_ request: Request) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: maximumSize)
+            return try await request.body.collect(upTo: maximumSize)
         } catch {
             // The only way collecting fails before the limit is a client that went away.
             throw Problem.payloadTooLarge(limit: maximumSize)
         }
-        guard buffer.readableBytes > 0 else { throw Problem.invalidJSON("the body is empty") }
+    }
+
+    /// A body the call may go without (`POST …/verify`): nil when none was sent (with or
+    /// without a JSON `Content-Type`), else read as `json` reads one.
+    static func optionalJSON(_ request: Request) async throws -> JSONValue? {
+        let contentType = request.headers[.contentType]
+        if let contentType, !isJSON(contentType: contentType) { throw Problem.unsupportedMediaType() }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maximumSize {
+            throw Problem.payloadTooLarge(limit: maximumSize)
+        }
+        let buffer = try await collect(request)
+        guard buffer.readableBytes > 0 else { return nil }
+        guard contentType != nil else { throw Problem.unsupportedMediaType() }
         return try JSONValue.parse(buffer.readableBytesView)
     }
 

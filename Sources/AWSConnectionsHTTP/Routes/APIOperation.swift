@@ -14,6 +14,10 @@ public enum APIOperation: CaseIterable, Sendable {
     case updateConnection
     case deleteConnection
     case getConnectionHistory
+    case getConnectionSetup
+    case verifyConnection
+    case getConnectionVerification
+    case presignMediaURL
     case getProblemType
     case getOpenAPIDocument
 
@@ -26,6 +30,10 @@ public enum APIOperation: CaseIterable, Sendable {
         case .updateConnection: Operations.UpdateConnection.id
         case .deleteConnection: Operations.DeleteConnection.id
         case .getConnectionHistory: Operations.GetConnectionHistory.id
+        case .getConnectionSetup: Operations.GetConnectionSetup.id
+        case .verifyConnection: Operations.VerifyConnection.id
+        case .getConnectionVerification: Operations.GetConnectionVerification.id
+        case .presignMediaURL: Operations.PresignMediaUrl.id
         case .getProblemType: Operations.GetProblemType.id
         case .getOpenAPIDocument: Operations.GetOpenAPIDocument.id
         }
@@ -34,7 +42,10 @@ public enum APIOperation: CaseIterable, Sendable {
     public var method: HTTPRequest.Method {
         switch self {
         case .createConnection: .post
-        case .listConnections, .getConnection, .getConnectionHistory, .getProblemType, .getOpenAPIDocument: .get
+        case .listConnections, .getConnection, .getConnectionHistory, .getConnectionSetup, .getConnectionVerification,
+            .getProblemType, .getOpenAPIDocument:
+            .get
+        case .verifyConnection, .presignMediaURL: .post
         case .updateConnection: .put
         case .deleteConnection: .delete
         }
@@ -44,8 +55,12 @@ public enum APIOperation: CaseIterable, Sendable {
     public var path: String {
         switch self {
         case .createConnection, .listConnections: Self.collectionPath
-        case .getConnection, .updateConnection, .deleteConnection: "\(Self.collectionPath)/{\(Self.connectionIDParameter)}"
-        case .getConnectionHistory: "\(Self.collectionPath)/{\(Self.connectionIDParameter)}/history"
+        case .getConnection, .updateConnection, .deleteConnection: Self.connectionPath
+        case .getConnectionHistory: "\(Self.connectionPath)/history"
+        case .getConnectionSetup: "\(Self.connectionPath)/setup"
+        case .verifyConnection: "\(Self.connectionPath)/verify"
+        case .getConnectionVerification: "\(Self.connectionPath)/verification"
+        case .presignMediaURL: "\(Self.connectionPath)/presign"
         case .getProblemType: "/problems/{\(Self.problemCodeParameter)}"
         case .getOpenAPIDocument: "/pictoryapis/v1/openapi.json"
         }
@@ -61,6 +76,7 @@ public enum APIOperation: CaseIterable, Sendable {
 
     static let collectionPath = "/pictoryapis/v1/awsconnections"
     static let connectionIDParameter = "connectionid"
+    static let connectionPath = "\(collectionPath)/{\(connectionIDParameter)}"
     static let problemCodeParameter = "code"
 
     /// Methods served at `path`, for a 405's `Allow` header; empty when no operation's path

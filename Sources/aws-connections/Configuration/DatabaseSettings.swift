@@ -26,6 +26,14 @@ struct DatabaseSettings: SettingGroup {
         "postgres.connectTimeout", default: 10, in: 0.1...3600,
         help: "Seconds the start-up connection (migrations) may take before the command exits 1.")
 
+    /// Here rather than with the AWS options because every command that opens the store may
+    /// run the migration that gives existing connections a role named this.
+    let defaultRoleName = Setting<String>.text(
+        "defaultRoleName", default: RoleARN.defaultRoleName, valueName: "name",
+        help: "Role name of a connection created without roleArn, and of the connections that exist when the store first gains roles.",
+        rule: "an IAM role name: 1-64 of A-Z a-z 0-9 + = , . @ _ -",
+        parse: { RoleARN.isValidName($0) ? $0 : nil })
+
     init() {}
 }
 
@@ -47,7 +55,8 @@ extension Settings {
             let durability = SQLiteStore.Durability(rawValue: self[\DatabaseSettings.sqliteSynchronous]) ?? .full
             let store: SQLiteStore
             do {
-                store = try SQLiteStore(path: path, durability: durability)
+                store = try SQLiteStore(
+                    path: path, durability: durability, defaultRoleName: self[\DatabaseSettings.defaultRoleName])
             } catch {
                 throw CommandFailure("cannot open SQLite database '\(path)': \(error.detail)")
             }
@@ -75,6 +84,7 @@ extension Settings {
         settings.maximumConnections = self[\DatabaseSettings.postgresPoolSize]
         settings.operationTimeout = self[\DatabaseSettings.postgresTimeout]
         settings.connectTimeout = self[\DatabaseSettings.postgresConnectTimeout]
+        settings.defaultRoleName = self[\DatabaseSettings.defaultRoleName]
         return settings
     }
 }

@@ -36,6 +36,18 @@ extension Setting where Value == String {
     }
 }
 
+extension Setting where Value == String {
+    /// Text checked by `parse`, which returns the value to use or nil when `rule` is broken.
+    static func text(
+        _ key: String, default defaultValue: String, valueName: String, help: String, rule: String,
+        parse: @escaping @Sendable (String) -> String?
+    ) -> Setting {
+        Setting(
+            key: key, valueName: valueName, help: help, defaultValue: defaultValue, isSecret: false, rule: rule,
+            parse: parse)
+    }
+}
+
 extension Setting where Value == Int {
     static func integer(
         _ key: String, default defaultValue: Int, in range: ClosedRange<Int>, valueName: String, help: String
