@@ -121,7 +121,10 @@ public func runProcess(_ command: [String], environment: [String: String]? = nil
             let process = Process()
             process.executableURL = URL(fileURLWithPath: command[0])
             process.arguments = Array(command.dropFirst())
-            if let environment { process.environment = environment }
+            // Whatever it is, a tool run by a test never asks the instance-metadata address.
+            var environment = environment ?? ProcessInfo.processInfo.environment
+            environment["AWS_EC2_METADATA_DISABLED"] = "true"
+            process.environment = environment
             let output = Pipe()
             let errors = Pipe()
             process.standardOutput = output

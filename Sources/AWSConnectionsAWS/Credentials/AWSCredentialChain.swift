@@ -197,7 +197,7 @@ public final class AWSCredentialChain: AWSCredentialProvider {
             }
         }
         func found(_ resolved: Resolved) -> Resolved {
-            logger.info("Using AWS credentials", metadata: ["source": "\(resolved.source)"])
+            logger.debug("Using AWS credentials", metadata: ["source": "\(resolved.source)"])
             return resolved
         }
 
