@@ -168,7 +168,7 @@ public final class AWSRoleAccess: RoleAccess {
     }
 
     public func forget(_ id: ConnectionID) async {
-        await cache.forget(id)
+        cache.forget(id)
     }
 
     private func ownCredentials() async throws(RoleAccessError) -> AWSCredentials {

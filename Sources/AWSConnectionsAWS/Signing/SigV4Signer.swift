@@ -176,16 +176,7 @@ public struct SigV4Signer: Sendable {
             query.append(name: parameter.name, value: parameter.value)
         }
 
-        var canonical: [UInt8] = []
-        canonical.reserveCapacity(256 + request.path.utf8.count + query.bytes.count + rendered.canonical.count)
-        appendCanonicalMethodAndPath(request, to: &canonical)
-        query.appendCanonical(to: &canonical)
-        canonical.append(UInt8(ascii: "\n"))
-        canonical.append(contentsOf: rendered.canonical)
-        canonical.append(UInt8(ascii: "\n"))
-        canonical.append(contentsOf: rendered.signed)
-        canonical.append(UInt8(ascii: "\n"))
-        canonical.append(contentsOf: payloadHash)
+        let canonical = canonicalRequest(request, query: query, headers: rendered, payload: payloadHash)
         return HeaderSigningParts(
             time: time,
             canonicalRequest: canonical,
@@ -290,16 +281,7 @@ public struct SigV4Signer: Sendable {
             payload = Self.sha256Hex(request.body)
         }
 
-        var canonical: [UInt8] = []
-        canonical.reserveCapacity(256 + request.path.utf8.count + query.bytes.count + rendered.canonical.count)
-        appendCanonicalMethodAndPath(request, to: &canonical)
-        query.appendCanonical(to: &canonical)
-        canonical.append(UInt8(ascii: "\n"))
-        canonical.append(contentsOf: rendered.canonical)
-        canonical.append(UInt8(ascii: "\n"))
-        canonical.append(contentsOf: rendered.signed)
-        canonical.append(UInt8(ascii: "\n"))
-        canonical.append(contentsOf: payload)
+        let canonical = canonicalRequest(request, query: query, headers: rendered, payload: payload)
         return PresignParts(time: time, query: query, canonicalRequest: canonical)
     }
 
@@ -334,6 +316,25 @@ public struct SigV4Signer: Sendable {
         var hasher = SHA256()
         bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         hasher.finalize().withUnsafeBytes { SigV4Encoding.appendHex($0, to: &out) }
+    }
+
+    /// The canonical request, header-signed or presigned alike: method, URI, query, headers,
+    /// signed header names and payload hash, each on its own line.
+    private func canonicalRequest(
+        _ request: SignableRequest, query: EncodedQuery, headers: (canonical: [UInt8], signed: [UInt8]),
+        payload: [UInt8]
+    ) -> [UInt8] {
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(256 + request.path.utf8.count + query.bytes.count + headers.canonical.count)
+        appendCanonicalMethodAndPath(request, to: &canonical)
+        query.appendCanonical(to: &canonical)
+        canonical.append(UInt8(ascii: "\n"))
+        canonical.append(contentsOf: headers.canonical)
+        canonical.append(UInt8(ascii: "\n"))
+        canonical.append(contentsOf: headers.signed)
+        canonical.append(UInt8(ascii: "\n"))
+        canonical.append(contentsOf: payload)
+        return canonical
     }
 
     /// `METHOD\nURI\n`, the method upper-cased as botocore does.

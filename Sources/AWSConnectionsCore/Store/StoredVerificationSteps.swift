@@ -1,15 +1,13 @@
-import AWSConnectionsCore
-
 /// A verification's steps as `connection_verifications.steps` holds them: a JSON array of
 /// `{"step", "status", "code"?, "message"?, "durationMs"}`, the step and status by their raw
 /// values. A shape of the store's own, not the API's, so that the API can change without a
-/// migration of stored results.
-enum StoredVerificationSteps {
+/// migration of stored results. Both stores keep it in a text column.
+public enum StoredVerificationSteps {
     private enum Member: String, CodingKey {
         case step, status, code, message, durationMs
     }
 
-    static func encode(_ steps: [VerificationStep]) -> String {
+    public static func encode(_ steps: [VerificationStep]) -> String {
         var writer = JSONWriter(capacity: 2 + steps.count * 96)
         writer.beginArray()
         for step in steps {
@@ -34,7 +32,7 @@ enum StoredVerificationSteps {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    static func decode(_ text: String) throws(StoreError) -> [VerificationStep] {
+    public static func decode(_ text: String) throws(StoreError) -> [VerificationStep] {
         let value: JSONValue
         do {
             value = try JSONValue.parse(text.utf8)
