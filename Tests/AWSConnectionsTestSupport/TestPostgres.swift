@@ -281,8 +281,22 @@ enum ChildProcess {
         }
         let arguments = command.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
+        // Default signal handling in the child, whatever this process set: a handler for SIGTERM
+        // (service lifecycle's) sets it to be ignored, and an ignored signal stays ignored across
+        // exec, so `kill` would no longer stop a peer or a cluster.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, command[0], &actions, nil, arguments, environ)
+        let status = posix_spawn(&pid, command[0], &actions, &attributes, arguments, environ)
         guard status == 0 else { throw TestFailure("cannot start \(command[0]): error \(status)") }
         return pid
     }

@@ -17,6 +17,7 @@ counts as `unauthorized` instead), `POST /_peer/counts/reset` zeroes them.
 import argparse
 import json
 import secrets
+import signal
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -127,6 +128,9 @@ def main():
     parser.add_argument("--container-token", help="the Authorization value container requests must carry")
     parser.add_argument("--role-name", default="peer-role")
     config = parser.parse_args()
+    # SIGTERM stops the peer even when the process that started it ignored the signal
+    # (an ignored signal stays ignored across exec).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     now = datetime.now(timezone.utc)
     config.expiration = config.expiration or iso8601(now + timedelta(hours=1))
 

@@ -38,6 +38,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 import threading
 from urllib.parse import parse_qs, quote, unquote_to_bytes
@@ -317,6 +318,9 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--auth", type=int, metavar="N", help="turn IAM authentication on after N calls")
     args = parser.parse_args()
+    # SIGTERM stops the peer even when the process that started it ignored the signal
+    # (an ignored signal stays ignored across exec).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server(
