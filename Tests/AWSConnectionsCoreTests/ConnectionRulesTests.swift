@@ -65,4 +65,35 @@ struct ConnectionRulesTests {
         let changes = try ConnectionRules.changes(from: try parse(#"{"name":"\#(emoji)","version":1}"#))
         #expect(changes.name == emoji)
     }
+
+    @Test("text is limited in UTF-8 bytes as well as in characters")
+    func byteLimits() throws {
+        let heavyName = "a" + String(repeating: "\u{0301}", count: ConnectionRules.nameMaxBytes)
+        #expect(throws: ValidationError.self) {
+            try ConnectionRules.changes(from: try parse(#"{"name":"\#(heavyName)","version":1}"#))
+        }
+        let fitting = "a" + String(repeating: "\u{0301}", count: (ConnectionRules.nameMaxBytes - 1) / 2)
+        #expect(try ConnectionRules.changes(from: try parse(#"{"name":"\#(fitting)","version":1}"#)).name == fitting)
+    }
+
+    @Test("hidden formatting is every format character but the joiners and emoji tags")
+    func hiddenFormatting() {
+        for scalar: Unicode.Scalar in ["\u{202E}", "\u{200B}", "\u{200E}", "\u{2066}", "\u{FEFF}", "\u{00AD}", "\u{E0001}"] {
+            #expect(ConnectionRules.isHiddenFormatting(scalar), "U+\(String(scalar.value, radix: 16))")
+        }
+        for scalar: Unicode.Scalar in ["\u{200C}", "\u{200D}", "\u{E0067}", "a", "\u{0301}", "\u{FE0F}"] {
+            #expect(!ConnectionRules.isHiddenFormatting(scalar), "U+\(String(scalar.value, radix: 16))")
+        }
+    }
+
+    @Test("a validation error lists the first 20 errors by field and counts all; its code looks at all")
+    func boundedErrors() {
+        var errors = (0..<30).map { FieldError(field: "f\(29 - $0 < 10 ? "0" : "")\(29 - $0)", code: .required, message: "m") }
+        errors.append(FieldError(field: "zz", code: .immutableField, message: "m"))
+        let error = ValidationError(errors: errors)
+        #expect(error.errors.count == ValidationError.listedMax)
+        #expect(error.totalCount == 31)
+        #expect(error.errors.first?.field == "f00")
+        #expect(error.problemCode == "immutable_field", "the immutable field is past the listed ones but still decides")
+    }
 }

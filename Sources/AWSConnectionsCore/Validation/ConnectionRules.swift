@@ -2,6 +2,11 @@
 public enum ConnectionRules {
     public static let nameMaxLength = 100
     public static let descriptionMaxLength = 500
+    /// Limits in UTF-8 bytes besides the limits in characters: one character may carry any
+    /// number of combining marks, so without them one "character" could fill the whole body.
+    /// Real text stays far below (the longest emoji sequences are under 40 bytes a character).
+    public static let nameMaxBytes = 4096
+    public static let descriptionMaxBytes = 16384
 
     /// Fields a client may send when creating.
     static let createFields: Set<String> = ["name", "description", "awsAccountId", "awsRegion", "roleArn", "enabled"]
@@ -164,7 +169,10 @@ public enum ConnectionRules {
             errors.append(.init(field: "name", code: .required, message: "name is required"))
         case .string(let value)?:
             let trimmed = value.trimmingWhitespace()
-            if trimmed.isEmpty {
+            if trimmed.utf8.count > nameMaxBytes {
+                errors.append(
+                    .init(field: "name", code: .tooLong, message: "name must be at most \(nameMaxBytes) bytes of UTF-8"))
+            } else if trimmed.isEmpty {
                 errors.append(.init(field: "name", code: .tooShort, message: "name must not be empty"))
             } else if trimmed.count > nameMaxLength {
                 errors.append(
@@ -173,6 +181,13 @@ public enum ConnectionRules {
                 // A name is one line of text; control characters only ever arrive by mistake.
                 errors.append(
                     .init(field: "name", code: .invalidCharacter, message: "name must not contain control characters"))
+            } else if trimmed.unicodeScalars.contains(where: isHiddenFormatting) {
+                // A console shows a name as it is: an override or an invisible character makes it
+                // show something else than what it is ("gpj.exe" shown as "exe.jpg").
+                errors.append(
+                    .init(
+                        field: "name", code: .invalidCharacter,
+                        message: "name must not contain invisible formatting or bidirectional control characters such as U+202E"))
             } else {
                 return trimmed
             }
@@ -191,6 +206,13 @@ public enum ConnectionRules {
                 // SQLite's C API and many clients end strings at NUL; refusing it is the only way not to lose data.
                 errors.append(
                     .init(field: "description", code: .invalidCharacter, message: "description must not contain U+0000"))
+                return nil
+            }
+            if value.utf8.count > descriptionMaxBytes {
+                errors.append(
+                    .init(
+                        field: "description", code: .tooLong,
+                        message: "description must be at most \(descriptionMaxBytes) bytes of UTF-8"))
                 return nil
             }
             if value.count > descriptionMaxLength {
@@ -224,6 +246,17 @@ public enum ConnectionRules {
         case let other?:
             errors.append(typeError("roleArn", expected: "a string", got: other))
             return nil
+        }
+    }
+
+    /// Format characters (Unicode category Cf: bidirectional controls, zero-width spaces, the
+    /// byte order mark…), but for the joiners that emoji sequences and several scripts need
+    /// (U+200C, U+200D) and the tags of flag sequences (U+E0020–U+E007F).
+    public static func isHiddenFormatting(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.properties.generalCategory == .format else { return false }
+        switch scalar.value {
+        case 0x200C, 0x200D, 0xE0020...0xE007F: return false
+        default: return true
         }
     }
 

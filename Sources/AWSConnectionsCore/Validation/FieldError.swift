@@ -36,30 +36,38 @@ public struct FieldError: Sendable, Equatable {
     }
 }
 
-/// A request body that parsed as JSON but breaks one or more rules; lists every broken rule.
+/// A request body that parsed as JSON but breaks one or more rules.
+///
+/// It lists the first `listedMax` broken rules and counts all of them: a body of thousands of
+/// unknown members must not turn into an answer thousands of errors long.
 public struct ValidationError: Error, Sendable, Equatable {
+    /// How many field errors a problem lists at most.
+    public static let listedMax = 20
+
+    /// The first `listedMax` errors, sorted by field name (ties keep their order), so a client
+    /// reads the same list whatever order the rules ran in.
     public var errors: [FieldError]
-
-    /// `errors` sorted by field name (ties keep their order), so a client reads the same list
-    /// whatever order the rules ran in.
-    public init(errors: [FieldError]) {
-        self.errors = errors.enumerated()
-            .sorted { ($0.element.field, $0.offset) < ($1.element.field, $1.offset) }
-            .map(\.element)
-    }
-
-    /// The problem's top-level code: the most specific kind shared by the errors.
+    /// How many errors there are in all, listed or not.
+    public var totalCount: Int
+    /// The problem's top-level code: the most specific kind among all the errors.
     ///
     /// An immutable field wins over everything (the client tried to change what cannot change),
     /// then an unknown field (most likely a typo), then generic `validation_failed`.
-    public var problemCode: String {
-        if errors.contains(where: { $0.code == FieldError.Code.immutableField.rawValue }) {
-            return FieldError.Code.immutableField.rawValue
+    public var problemCode: String
+
+    public init(errors: [FieldError]) {
+        let sorted = errors.enumerated()
+            .sorted { ($0.element.field, $0.offset) < ($1.element.field, $1.offset) }
+            .map(\.element)
+        self.errors = Array(sorted.prefix(Self.listedMax))
+        self.totalCount = sorted.count
+        if sorted.contains(where: { $0.code == FieldError.Code.immutableField.rawValue }) {
+            problemCode = FieldError.Code.immutableField.rawValue
+        } else if sorted.contains(where: { $0.code == FieldError.Code.unknownField.rawValue }) {
+            problemCode = FieldError.Code.unknownField.rawValue
+        } else {
+            problemCode = "validation_failed"
         }
-        if errors.contains(where: { $0.code == FieldError.Code.unknownField.rawValue }) {
-            return FieldError.Code.unknownField.rawValue
-        }
-        return "validation_failed"
     }
 }
 

@@ -10,8 +10,10 @@ public struct Problem: HTTPResponseError, Sendable {
     public var code: ProblemCode
     public var status: HTTPResponse.Status
     public var detail: String
-    /// Per-field errors of a 400.
+    /// Per-field errors of a 400: the first `ValidationError.listedMax`.
     public var errors: [FieldError] = []
+    /// With `errors`: how many fields are invalid in all.
+    public var errorCount: Int?
     /// The stored version, on a 409 or 412.
     public var currentVersion: Int64?
     /// The account's connection quota, on a `quota_exceeded`.
@@ -115,9 +117,13 @@ extension Problem {
         // Core names the most specific kind shared by the errors with one of the document's codes.
         var problem = Problem(
             ProblemCode(rawValue: error.problemCode) ?? .validationFailed,
-            detail: error.errors.count == 1
-                ? error.errors[0].message + "." : "\(error.errors.count) fields are invalid; see errors.")
+            detail: error.totalCount == 1
+                ? error.errors[0].message + "."
+                : error.totalCount > error.errors.count
+                    ? "\(error.totalCount) fields are invalid; errors lists the first \(error.errors.count)."
+                    : "\(error.totalCount) fields are invalid; see errors.")
         problem.errors = error.errors
+        problem.errorCount = error.totalCount
         return problem
     }
 

@@ -10,7 +10,7 @@ enum ProblemJSON {
     typealias FieldMember = Components.Schemas.FieldError.CodingKeys
     typealias TypeMember = Components.Schemas.ProblemType.CodingKeys
 
-    static let members: [Member] = [._type, .title, .status, .detail, .code, .requestId, .limit, .currentVersion, .awsCode, .errors]
+    static let members: [Member] = [._type, .title, .status, .detail, .code, .requestId, .limit, .currentVersion, .awsCode, .errors, .errorCount]
 
     static func encode(_ problem: Problem, requestID: String) -> ByteBuffer {
         var writer = JSONWriter(capacity: 256 + problem.errors.count * 128)
@@ -50,6 +50,10 @@ enum ProblemJSON {
                     writer.endObject()
                 }
                 writer.endArray()
+            case .errorCount:
+                guard let errorCount = problem.errorCount, !problem.errors.isEmpty else { continue }
+                writer.key(member)
+                writer.integer(errorCount)
             }
         }
         writer.endObject()
