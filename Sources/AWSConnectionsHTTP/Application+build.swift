@@ -60,6 +60,7 @@ public func buildApplication(
     host: String,
     port: Int,
     idleTimeout: Duration = .seconds(60),
+    eventLoopGroup: EventLoopGroupProvider = .singleton,
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -68,6 +69,7 @@ public func buildApplication(
         server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
         configuration: .init(address: .hostname(host, port: port), serverName: nil),
         onServerRunning: onServerRunning,
+        eventLoopGroupProvider: eventLoopGroup,
         logger: logger
     )
 }

@@ -76,7 +76,7 @@ extension SQLiteStore: ConnectionStore {
             sql += " LIMIT ?"
             arguments.append(.integer(Int64(limit)))
         }
-        return try reader.query(sql, arguments) { Connection(row: $0) }
+        return try await reader.queryOffLoop(sql, arguments) { Connection(row: $0) }
     }
 
     public func get(id: ConnectionID) async throws -> Connection? {

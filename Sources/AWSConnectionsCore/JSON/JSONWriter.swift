@@ -48,6 +48,13 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// Continues a document another writer began, after a value: the next value is preceded by
+    /// a comma. For a long array written in parts, one writer a part.
+    @inlinable
+    public mutating func continueAfterValue() {
+        needsComma = true
+    }
+
     /// Writes `"name":` for a member of a schema of `openapi.json`, named by the generated
     /// type's `CodingKeys`, so that only documented members can be written. The document's
     /// member names are plain ASCII and need no escaping.

@@ -64,7 +64,7 @@ public struct ConnectionsController: Sendable {
         let caller = try context.requireScope(.read)
         var query = try ListParameters(request).query
         guard let limit = query.limit else {
-            return Self.json(ConnectionJSON.encodeList(try await store.list(account: caller.accountID, query: query)))
+            return try await Self.wholeList(store: store, account: caller.accountID, query: query)
         }
         // One more than asked tells whether another page exists.
         query.limit = limit + 1
@@ -75,6 +75,45 @@ public struct ConnectionsController: Sendable {
             nextToken = page.last.map(ListParameters.token(after:))
         }
         return Self.json(ConnectionJSON.encodeList(page, nextToken: nextToken))
+    }
+
+    /// Connections read and written per part of a list answer without `limit`.
+    static let listPartSize = 1_000
+
+    /// The vendor's answer without `limit`: every connection, in one answer.
+    ///
+    /// Read and written a part at a time (keyset pages of `listPartSize`), so that an account
+    /// of 10,000 connections holds one part in memory rather than every row, its JSON and the
+    /// answer at once. A list that fits in one part is one ordinary answer; a longer one is
+    /// sent chunked as it is read. Each part is read after the one before, so a connection
+    /// created meanwhile may appear at the end and one deleted meanwhile may be missing, but
+    /// none appears twice and none that exists throughout is missed. A failure before the
+    /// first part is a problem answer; after it, the connection is closed mid-answer, which
+    /// every client sees as an incomplete body rather than a short list.
+    static func wholeList(store: any ConnectionStore, account: AccountID, query: ConnectionListQuery) async throws
+        -> Response
+    {
+        var partQuery = query
+        partQuery.limit = listPartSize
+        let first = try await store.list(account: account, query: partQuery)
+        guard first.count == listPartSize else {
+            return json(ConnectionJSON.encodeList(first))
+        }
+        let body = ResponseBody { [partQuery] writer in
+            var partQuery = partQuery
+            var part = first
+            var isFirst = true
+            while !part.isEmpty {
+                try await writer.write(ConnectionJSON.encodeListPart(part, isFirst: isFirst))
+                isFirst = false
+                guard part.count == listPartSize, let last = part.last else { break }
+                partQuery.after = ListPosition(createdDate: last.createdDate, id: last.id)
+                part = try await store.list(account: account, query: partQuery)
+            }
+            try await writer.write(ConnectionJSON.listEnd)
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: body)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {

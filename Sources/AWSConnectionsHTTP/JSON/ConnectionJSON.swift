@@ -47,6 +47,26 @@ enum ConnectionJSON {
         return writer.buffer
     }
 
+    /// A part of a list answer written in parts: the first part opens the document and its
+    /// array; each later one continues the array; `listEnd` closes both.
+    static func encodeListPart(_ connections: [Connection], isFirst: Bool) -> ByteBuffer {
+        var writer = JSONWriter(capacity: 64 + connections.count * approximateSize)
+        if isFirst {
+            writer.beginObject()
+            writer.key(ListMember.items)
+            writer.beginArray()
+        } else {
+            writer.continueAfterValue()
+        }
+        for connection in connections {
+            write(connection, to: &writer)
+        }
+        return writer.buffer
+    }
+
+    /// The end of a list answer written in parts (`encodeListPart`).
+    static let listEnd = ByteBuffer(string: "]}")
+
     static func write(_ connection: Connection, to writer: inout JSONWriter) {
         writer.beginObject()
         for (member, encoded) in zip(members, encodedMembers) {
