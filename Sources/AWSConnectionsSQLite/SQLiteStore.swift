@@ -26,10 +26,11 @@ public final class SQLiteStore: Sendable {
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     /// `defaultRoleName` names the role the connections that exist when the store first gains
-    /// roles are given.
-    public init(path: String, durability: Durability = .full, defaultRoleName: String = RoleARN.defaultRoleName)
-        throws(StoreError)
-    {
+    /// roles are given; `writeQueue` bounds the writes waiting for a commit.
+    public init(
+        path: String, durability: Durability = .full, defaultRoleName: String = RoleARN.defaultRoleName,
+        writeQueue: SQLiteWriteQueueLimits = .standard
+    ) throws(StoreError) {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         // GRDB's default, stated because a delete relies on it: a connection's verification
@@ -48,7 +49,7 @@ public final class SQLiteStore: Sendable {
             migrator = SQLiteMigrations.migrator(defaultRoleName: defaultRoleName)
             try migrator.migrate(pool)
             reader = SQLiteReader(path: path)
-            writer = SQLiteWriteBatcher(pool: pool)
+            writer = SQLiteWriteBatcher(pool: pool, limits: writeQueue)
         } catch {
             throw translate(error)
         }

@@ -6,6 +6,7 @@ import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 
 /// What a client sees; the stores' own failures are checked in AWSConnectionsStoreTests.
@@ -36,4 +37,122 @@ struct StoreFailureTests {
             #expect(try recovered.json()["version"] as? Int == 2)
         }
     }
+
+    @Test("writes still waiting for their batch after the queue's deadline are refused with 503 at once, and never committed later")
+    func lateWritesAreRefusedNotCommitted() async throws {
+        try await withWorld(.sqlite) { world in
+            let sqlite = try #require(world.sqlite)
+            let store = try SQLiteStore(path: sqlite.path, writeQueue: .init(maxQueued: 1_024, maxWait: .milliseconds(300)))
+            try await buildTestApplication(store: store).test(.router) { client in
+                let run = try await Self.whileWriteLockHeld(path: sqlite.path, client: client, key: world.alpha) {
+                    let creates = Self.startCreates(10, client: client, key: world.alpha)
+                    var answers: [APIResponse] = []
+                    for create in creates { answers.append(try await create.value) }
+                    return answers
+                }
+                // Refused while the first write still waited for the lock: they did not wait
+                // for its batch to end, so the deadline, not the lock, answered them.
+                #expect(!run.firstFinishedEarly)
+                #expect(run.first == .created)
+                #expect(run.others.count == 10)
+                for response in run.others {
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(try response.problemCode() == "store_unavailable")
+                    #expect(response.headers[.retryAfter] == "1")
+                }
+                // Only the write that got into a batch exists.
+                let listed = try await client.list(key: world.alpha).json()["Items"] as? [Any]
+                #expect(listed?.count == 1)
+            }
+        }
+    }
+
+    @Test("a write that finds the queue full is refused with 503 at once; the queued ones commit")
+    func fullQueueRefusesAtOnce() async throws {
+        try await withWorld(.sqlite) { world in
+            let sqlite = try #require(world.sqlite)
+            let store = try SQLiteStore(path: sqlite.path, writeQueue: .init(maxQueued: 4, maxWait: .seconds(30)))
+            try await buildTestApplication(store: store).test(.router) { client in
+                let (stream, arrivals) = AsyncStream.makeStream(of: APIResponse.self)
+                let creates = Mutex<[Task<HTTPResponse.Status, any Error>]>([])
+                let run = try await Self.whileWriteLockHeld(path: sqlite.path, client: client, key: world.alpha) {
+                    // Up to four wait in the queue, to be answered after the lock is released;
+                    // at least six are refused while it is held.
+                    let started = (0..<10).map { _ in
+                        Task {
+                            let response = try await client.create(key: world.alpha, body: Self.validBody)
+                            arrivals.yield(response)
+                            return response.status
+                        }
+                    }
+                    creates.withLock { $0 = started }
+                    var answers: [APIResponse] = []
+                    for await response in stream {
+                        answers.append(response)
+                        if answers.count == 6 { break }
+                    }
+                    return answers
+                }
+                #expect(!run.firstFinishedEarly)
+                #expect(run.first == .created)
+                #expect(run.others.count == 6)
+                for response in run.others {
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(try response.problemCode() == "store_unavailable")
+                    #expect(response.headers[.retryAfter] == "1")
+                }
+                var statuses: [HTTPResponse.Status] = []
+                for create in creates.withLock({ $0 }) { statuses.append(try await create.value) }
+                // At most four were queued (a key's last-used write may hold a place too), and
+                // exactly the accepted ones exist.
+                let created = statuses.filter { $0 == .created }.count
+                #expect((1...4).contains(created))
+                #expect(statuses.filter { $0 == .serviceUnavailable }.count == 10 - created)
+                let listed = try await client.list(key: world.alpha).json()["Items"] as? [Any]
+                #expect(listed?.count == created + 1)
+            }
+        }
+    }
+
+    /// What `whileWriteLockHeld` saw.
+    struct LockedRun {
+        /// The answer to the create that was waiting for the lock.
+        var first: HTTPResponse.Status
+        /// What `others` returned while the lock was held.
+        var others: [APIResponse]
+        /// Whether the first create had been answered by the time `others` returned.
+        var firstFinishedEarly: Bool
+    }
+
+    /// Holds SQLite's write lock from another connection, sends one create (which leaves the
+    /// batcher's queue for a batch that then waits for the lock), runs `others` meanwhile,
+    /// then releases the lock.
+    static func whileWriteLockHeld(
+        path: String, client: some TestClientProtocol, key: String,
+        others: @Sendable () async throws -> [APIResponse]
+    ) async throws -> LockedRun {
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let intruder = try DatabaseQueue(path: path, configuration: configuration)
+        try await intruder.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        let finished = Atomic(false)
+        let first = Task {
+            defer { finished.store(true, ordering: .sequentiallyConsistent) }
+            return try await client.create(key: key, body: Self.validBody).status
+        }
+        // Long enough for the first write to be taken into its batch; the batch then waits up
+        // to the busy timeout (5 s) for the lock.
+        try await Task.sleep(for: .milliseconds(500))
+        let answers = try await others()
+        let finishedEarly = finished.load(ordering: .sequentiallyConsistent)
+        try await intruder.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
+        try intruder.close()
+        return LockedRun(first: try await first.value, others: answers, firstFinishedEarly: finishedEarly)
+    }
+
+    static func startCreates(_ count: Int, client: some TestClientProtocol, key: String) -> [Task<APIResponse, any Error>] {
+        (0..<count).map { _ in Task { try await client.create(key: key, body: Self.validBody) } }
+    }
+
+    static let validBody = #"{"name":"queued","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
 }
