@@ -112,9 +112,11 @@ struct LongListTests {
                 let median = { (times: [Duration]) in times.sorted()[times.count / 2] }
                 let listMedian = median(load.times.withLock { $0 })
                 // No fixed threshold: a get that waited behind whole lists would take about as
-                // long as a list; one that waits at most for a part of one is far shorter.
+                // long as a list; one that waits at most for a part of one is far shorter
+                // (about a tenth on an idle machine; the margin is for a machine busy with the
+                // rest of the test suite).
                 #expect(
-                    median(during) < listMedian / 4,
+                    median(during) < listMedian / 2,
                     "get alone \(median(alone)), get during lists \(median(during)), list \(listMedian)")
             }
         }
