@@ -24,9 +24,7 @@ struct StoreFailureTests {
             try await intruder.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
 
             let blocked = try await client.update(key: world.alpha, id: id, body: #"{"name":"x","version":1}"#)
-            #expect(blocked.status == .serviceUnavailable)
-            #expect(try blocked.problemCode() == "store_unavailable")
-            #expect(blocked.headers[.retryAfter] == "1")
+            try Self.expectStoreUnavailable(blocked)
             // WAL readers never wait for the writer.
             #expect(try await client.get(key: world.alpha, id: id).status == .ok)
 
@@ -55,11 +53,7 @@ struct StoreFailureTests {
                 #expect(!run.firstFinishedEarly)
                 #expect(run.first == .created)
                 #expect(run.others.count == 10)
-                for response in run.others {
-                    #expect(response.status == .serviceUnavailable)
-                    #expect(try response.problemCode() == "store_unavailable")
-                    #expect(response.headers[.retryAfter] == "1")
-                }
+                for response in run.others { try Self.expectStoreUnavailable(response) }
                 // Only the write that got into a batch exists.
                 let listed = try await client.list(key: world.alpha).json()["Items"] as? [Any]
                 #expect(listed?.count == 1)
@@ -96,11 +90,7 @@ struct StoreFailureTests {
                 #expect(!run.firstFinishedEarly)
                 #expect(run.first == .created)
                 #expect(run.others.count == 6)
-                for response in run.others {
-                    #expect(response.status == .serviceUnavailable)
-                    #expect(try response.problemCode() == "store_unavailable")
-                    #expect(response.headers[.retryAfter] == "1")
-                }
+                for response in run.others { try Self.expectStoreUnavailable(response) }
                 var statuses: [HTTPResponse.Status] = []
                 for create in creates.withLock({ $0 }) { statuses.append(try await create.value) }
                 // At most four were queued (a key's last-used write may hold a place too), and
@@ -152,6 +142,13 @@ struct StoreFailureTests {
 
     static func startCreates(_ count: Int, client: some TestClientProtocol, key: String) -> [Task<APIResponse, any Error>] {
         (0..<count).map { _ in Task { try await client.create(key: key, body: Self.validBody) } }
+    }
+
+    /// A 503 `store_unavailable` that tells the client when to retry.
+    static func expectStoreUnavailable(_ response: APIResponse, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(response.status == .serviceUnavailable, sourceLocation: sourceLocation)
+        #expect(try response.problemCode() == "store_unavailable", sourceLocation: sourceLocation)
+        #expect(response.headers[.retryAfter] == "1", sourceLocation: sourceLocation)
     }
 
     static let validBody = #"{"name":"queued","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#

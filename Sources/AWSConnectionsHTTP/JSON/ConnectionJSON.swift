@@ -32,9 +32,7 @@ enum ConnectionJSON {
     /// `{"Items": [...]}`, the list call's body, with `"NextToken"` when another page exists.
     static func encodeList(_ connections: [Connection], nextToken: String? = nil) -> ByteBuffer {
         var writer = JSONWriter(capacity: 64 + connections.count * approximateSize)
-        writer.beginObject()
-        writer.key(ListMember.items)
-        writer.beginArray()
+        beginList(&writer)
         for connection in connections {
             write(connection, to: &writer)
         }
@@ -52,9 +50,7 @@ enum ConnectionJSON {
     static func encodeListPart(_ connections: [Connection], isFirst: Bool) -> ByteBuffer {
         var writer = JSONWriter(capacity: 64 + connections.count * approximateSize)
         if isFirst {
-            writer.beginObject()
-            writer.key(ListMember.items)
-            writer.beginArray()
+            beginList(&writer)
         } else {
             writer.continueAfterValue()
         }
@@ -66,6 +62,13 @@ enum ConnectionJSON {
 
     /// The end of a list answer written in parts (`encodeListPart`).
     static let listEnd = ByteBuffer(string: "]}")
+
+    /// `{"Items":[`, the start of every list answer.
+    private static func beginList(_ writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key(ListMember.items)
+        writer.beginArray()
+    }
 
     static func write(_ connection: Connection, to writer: inout JSONWriter) {
         writer.beginObject()
