@@ -27,8 +27,12 @@ public struct TestWorld: Sendable {
 
 /// Runs `body` on a fresh database of `kind`, removed afterwards. `postgresTimeout` is the
 /// PostgreSQL store's operation timeout.
+///
+/// The deadlines here are far longer than the service's defaults: the whole suite runs at once
+/// on a small machine, where a production deadline would turn a slow moment into a 503 in a
+/// test whose subject is not deadlines. Tests of deadlines set their own.
 public func withWorld<T>(
-    _ kind: StoreKind, postgresTimeout: Duration = .seconds(5), _ body: (TestWorld) async throws -> T
+    _ kind: StoreKind, postgresTimeout: Duration = .seconds(30), _ body: (TestWorld) async throws -> T
 ) async throws -> T {
     switch kind {
     case .sqlite:
@@ -37,7 +41,7 @@ public func withWorld<T>(
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("test.sqlite").path
-        let store = try SQLiteStore(path: path)
+        let store = try SQLiteStore(path: path, writeQueue: .init(maxQueued: 1_024, maxWait: .seconds(30)))
         let world = try await TestWorld.issuingKeys(
             kind: kind, store: store, databaseURL: "sqlite:" + path, sqlite: (store, path, directory))
         return try await body(world)
