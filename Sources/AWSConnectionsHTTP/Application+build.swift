@@ -1,5 +1,6 @@
 public import AWSConnectionsCore
 public import Hummingbird
+import HummingbirdCore
 public import NIOCore
 public import Logging
 
@@ -8,10 +9,10 @@ public import Logging
 /// Used by `serve` and by the tests, so tests exercise exactly what production runs.
 public func buildRouter(
     connections: any ConnectionStore, keys: any APIKeyStore, policy: ServicePolicy = ServicePolicy(),
-    roleAccess: any RoleAccess = UnconfiguredRoleAccess()
+    roleAccess: any RoleAccess = UnconfiguredRoleAccess(), trustedProxies: TrustedProxies = TrustedProxies()
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestLogMiddleware(trustedProxies: trustedProxies))
     let withKey = router.group().add(middleware: APIKeyAuthMiddleware(keys: keys))
     let connectionsController = ConnectionsController(store: connections, policy: policy, roleAccess: roleAccess)
     let roleController = RoleController(store: connections, roleAccess: roleAccess)
@@ -50,24 +51,38 @@ private func handler(
 /// The HTTP application: the router served on `host:port`.
 ///
 /// `idleTimeout` closes a connection that sends nothing for that long, including one that
-/// stops halfway through a request body, so no client can hold a connection (or a graceful
-/// shutdown) open forever.
+/// stops halfway through a request body or a slow reader of an answer, and is also how long a
+/// request's head may take to arrive whole however its bytes trickle; `requestTimeout` bounds
+/// the time from a head to the end of its body (`RequestGuardHandler`);
+/// `maxConnections` stops accepting connections while that many are open (later ones wait in
+/// the listen backlog), so no client can hold connections, or a graceful shutdown, for ever.
 public func buildApplication(
     connections: any ConnectionStore,
     keys: any APIKeyStore,
     policy: ServicePolicy = ServicePolicy(),
     roleAccess: any RoleAccess = UnconfiguredRoleAccess(),
+    trustedProxies: TrustedProxies = TrustedProxies(),
     host: String,
     port: Int,
     idleTimeout: Duration = .seconds(60),
+    requestTimeout: Duration = .seconds(30),
+    maxConnections: Int = 1_000,
     eventLoopGroup: EventLoopGroupProvider = .singleton,
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(connections: connections, keys: keys, policy: policy, roleAccess: roleAccess),
-        server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
-        configuration: .init(address: .hostname(host, port: port), serverName: nil),
+        router: buildRouter(
+            connections: connections, keys: keys, policy: policy, roleAccess: roleAccess, trustedProxies: trustedProxies),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [
+                    RequestGuardHandler(headTimeout: TimeAmount(idleTimeout), requestTimeout: TimeAmount(requestTimeout))
+                ],
+                idleTimeout: TimeAmount(idleTimeout))),
+        configuration: .init(
+            address: .hostname(host, port: port), serverName: nil,
+            availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
         onServerRunning: onServerRunning,
         eventLoopGroupProvider: eventLoopGroup,
         logger: logger

@@ -28,6 +28,31 @@ func translate(_ error: any Error) -> StoreError {
     }
 }
 
+/// A failure of an operation that had its connection and may have sent its statements. A
+/// write whose failure the server did not report itself (the connection broke, the task was
+/// cancelled) may have been applied: its outcome is unknown. What the server reports is a
+/// statement it did not apply; a transaction it did not commit is rolled back.
+func translate(sentError error: any Error, writing: Bool) -> StoreError {
+    let translated = translate(error)
+    guard writing, translated.isUnavailable, !isReportedByServer(error) else { return translated }
+    return .outcomeUnknown(translated.detail)
+}
+
+private func isReportedByServer(_ error: any Error) -> Bool {
+    switch error {
+    case let error as PostgresTransactionError:
+        let cause = error.beginError ?? error.closureError ?? error.commitError ?? error.rollbackError
+        return cause.map(isReportedByServer) ?? false
+    case let error as PSQLError:
+        return error.code == .server
+    case let error as StoreError:
+        // Thrown by the operation's own code, which decides only on what the server returned.
+        return !error.isOutcomeUnknown
+    default:
+        return false
+    }
+}
+
 private func translate(_ error: PSQLError) -> StoreError {
     switch error.code {
     case .server:

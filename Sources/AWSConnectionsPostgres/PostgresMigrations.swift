@@ -7,9 +7,10 @@ import PostgresNIO
 /// The schema, as an ordered list of named steps recorded in `schema_migrations`.
 ///
 /// The names and the order match the SQLite store's steps. Steps are append-only: a
-/// released step is never edited, a change is a new step. All pending steps run in one
-/// transaction that first takes an advisory lock, so replicas starting together apply each
-/// step once and a crash mid-migration leaves the previous schema intact.
+/// released step is never edited, a change is a new step. The check against the policy and
+/// all pending steps run in one transaction that first takes an advisory lock, so replicas
+/// starting together apply each step once, a refused schema is left exactly as it was, and a
+/// crash mid-migration leaves the previous schema intact.
 enum PostgresMigrations {
     struct Step {
         let name: String
@@ -196,13 +197,18 @@ enum PostgresMigrations {
     /// An arbitrary constant naming this application's migration lock among advisory locks.
     static let lockKey: Int64 = 0x6177_735F_636F_6E6E  // "aws_conn"
 
-    /// Connects once, applies the pending steps, and disconnects.
-    static func apply(settings: PostgresSettings, logger: Logger) async throws(StoreError) {
+    /// The names of the steps, oldest first.
+    static let names = steps.map(\.name)
+
+    /// Connects once, checks the schema against `policy`, applies the pending steps, and
+    /// disconnects; returns the steps it applied. Throws `SchemaMismatch` when the policy
+    /// refuses the schema, and `StoreError` for anything else.
+    static func apply(settings: PostgresSettings, policy: MigrationPolicy, logger: Logger) async throws -> [String] {
         let connection: PostgresConnection
         do {
             var configuration = PostgresConnection.Configuration(
                 host: settings.host, port: settings.port, username: settings.username, password: settings.password,
-                database: settings.database, tls: try connectionTLS(settings.tls))
+                database: settings.database, tls: try settings.connectionTLS())
             configuration.options.connectTimeout = TimeAmount(settings.connectTimeout)
             // A replica waits at most a minute for another one's migration (or a stuck lock).
             configuration.options.additionalStartupParameters = [
@@ -211,35 +217,42 @@ enum PostgresMigrations {
             ]
             connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
-            throw .unavailable(
-                "cannot connect to \(settings.redactedDescription): \(translate(error).detail)")
+            throw StoreError.unavailable(
+                "cannot connect to \(settings.redactedDescription): \(settings.connectFailureDetail(error))")
         }
         do {
-            try await apply(on: connection, defaultRoleName: settings.defaultRoleName, logger: logger)
+            let applied = try await apply(
+                on: connection, policy: policy, defaultRoleName: settings.defaultRoleName, logger: logger)
             try? await connection.close()
+            return applied
         } catch {
             try? await connection.close()
-            throw .failed("migrating \(settings.redactedDescription) failed: \(translate(error).detail)")
+            if let mismatch = (error as? PostgresTransactionError)?.closureError as? SchemaMismatch { throw mismatch }
+            throw StoreError.failed("migrating \(settings.redactedDescription) failed: \(translate(error).detail)")
         }
     }
 
-    /// The names of the applied steps, oldest first.
+    /// The names of the applied steps, oldest first, followed by any this version does not
+    /// know (sorted, the order their names give).
     static func applied(on connection: PostgresConnection, logger: Logger) async throws -> [String] {
-        let rows = try await connection.query(
-            "SELECT name FROM schema_migrations ORDER BY name", logger: logger)
-        var names: [String] = []
-        for try await name in rows.decode(String.self) { names.append(name) }
-        return names
+        let rows = try await connection.query("SELECT name FROM schema_migrations", logger: logger)
+        var recorded: Set<String> = []
+        for try await name in rows.decode(String.self) { recorded.insert(name) }
+        return names.filter(recorded.contains) + recorded.subtracting(names).sorted()
     }
 
-    private static func apply(on connection: PostgresConnection, defaultRoleName: String, logger: Logger) async throws {
+    private static func apply(
+        on connection: PostgresConnection, policy: MigrationPolicy, defaultRoleName: String, logger: Logger
+    ) async throws -> [String] {
         // Names and descriptions are Unicode; a database that cannot hold every character
         // would turn some client input into a server error.
         let encodings = try await connection.query("SHOW server_encoding", logger: logger)
         for try await encoding in encodings.decode(String.self) where encoding != "UTF8" {
             throw StoreError.failed("the database's encoding is \(encoding); create it with ENCODING 'UTF8'")
         }
-        try await connection.withTransaction(logger: logger) { connection in
+        return try await connection.withTransaction(logger: logger) { connection in
+            // Taken before the check too: a replica that finds the schema current must not
+            // be deciding while another one is half-way through upgrading it.
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             try await connection.query(
                 """
@@ -248,7 +261,11 @@ enum PostgresMigrations {
                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
                 )
                 """, logger: logger)
-            let done = Set(try await applied(on: connection, logger: logger))
+            let before = try await applied(on: connection, logger: logger)
+            // Thrown inside the transaction, so the rollback also undoes the table above.
+            try policy.check(applied: before, known: names)
+            let done = Set(before)
+            var appliedNow: [String] = []
             for step in steps where !done.contains(step.name) {
                 for statement in step.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
@@ -260,15 +277,9 @@ enum PostgresMigrations {
                 try await connection.query(
                     "INSERT INTO schema_migrations (name) VALUES (\(step.name))", logger: logger)
                 logger.info("applied migration", metadata: ["migration": "\(step.name)"])
+                appliedNow.append(step.name)
             }
-        }
-    }
-
-    private static func connectionTLS(_ mode: PostgresSettings.TLSMode) throws -> PostgresConnection.Configuration.TLS {
-        switch mode {
-        case .disable: .disable
-        case .prefer: .prefer(try NIOSSLContext(configuration: mode.tlsConfiguration))
-        case .require, .verifyFull: .require(try NIOSSLContext(configuration: mode.tlsConfiguration))
+            return appliedNow
         }
     }
 }

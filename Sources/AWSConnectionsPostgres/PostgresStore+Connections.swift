@@ -116,13 +116,13 @@ extension PostgresStore: ConnectionStore {
             return UpdateOutcome(WriteMiss(stored: stored, account: account))
         }
         // Without a role there is nothing to forget: one statement, no transaction's round trips.
-        return changes.roleARN == nil ? try await perform(apply) : try await transaction(apply)
+        return changes.roleARN == nil ? try await perform(writing: true, apply) : try await transaction(apply)
     }
 
     public func delete(
         id: ConnectionID, account: AccountID, expectedVersion: Int64?, by key: KeyID, at now: Timestamp
     ) async throws -> DeleteOutcome {
-        try await perform { database in
+        try await perform(writing: true) { database in
             // The compare (account and, if asked, version), the delete and its history are
             // one statement.
             let statement = DeleteConnection(
@@ -133,16 +133,36 @@ extension PostgresStore: ConnectionStore {
         }
     }
 
-    public func history(id: ConnectionID) async throws -> [HistoryRecord] {
-        try await perform { database in
-            let rows = try await database.query(
-                """
-                SELECT \(unescaped: HistoryColumn.list) FROM connection_history
-                WHERE connection_id = \(id.rawValue) ORDER BY version
-                """, logger: self.logger)
-            var records: [HistoryRecord] = []
-            for try await row in rows { records.append(try HistoryRecord(row: row)) }
-            return records
+    public func history(id: ConnectionID, after: Int64?, limit: Int) async throws -> HistoryPage {
+        // The record a page follows (part 0), the page (1) and the newest record (2), each an
+        // index scan on the primary key (connection_id, version). Versions start at 1, so
+        // after 0 is the first page.
+        let id = id.rawValue
+        let after = after ?? 0
+        let query: PostgresQuery = """
+            SELECT 0::int8 AS part, \(unescaped: HistoryColumn.list) FROM connection_history
+            WHERE connection_id = \(id) AND version = \(after)
+            UNION ALL
+            SELECT * FROM (
+                SELECT 1::int8 AS part, \(unescaped: HistoryColumn.list) FROM connection_history
+                WHERE connection_id = \(id) AND version > \(after) ORDER BY version LIMIT \(Int64(limit))) AS page
+            UNION ALL
+            SELECT * FROM (
+                SELECT 2::int8 AS part, \(unescaped: HistoryColumn.list) FROM connection_history
+                WHERE connection_id = \(id) ORDER BY version DESC LIMIT 1) AS latest
+            ORDER BY part, version
+            """
+        return try await perform { database in
+            var page = HistoryPage()
+            for try await row in try await database.query(query, logger: self.logger) {
+                let record = try HistoryRecord(row: row)
+                switch try row.makeRandomAccess().decode(Int64.self, column: "part") {
+                case 0: page.previous = record
+                case 1: page.records.append(record)
+                default: page.latest = record
+                }
+            }
+            return page
         }
     }
 
@@ -168,7 +188,7 @@ extension PostgresStore: ConnectionStore {
             SELECT count(*) FROM purged
             """
         for query in [deletedHistory, oldKeys] {
-            while try await perform({ database in
+            while try await perform(writing: true, { database in
                 var removed: Int64 = 0
                 for try await count in try await database.query(query, logger: self.logger).decode(Int64.self) {
                     removed = count

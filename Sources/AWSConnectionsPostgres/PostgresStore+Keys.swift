@@ -35,7 +35,7 @@ extension PostgresStore: APIKeyStore {
     }
 
     public func recordUse(of key: KeyID, at now: Timestamp) async throws {
-        try await perform { database in
+        try await perform(writing: true) { database in
             _ = try await database.query(
                 """
                 UPDATE api_keys SET last_used_at = GREATEST(COALESCE(last_used_at, 0), \(now.millisecondsSinceEpoch))
@@ -73,7 +73,7 @@ extension PostgresStore: APIKeyStore {
     }
 
     public func revokeKey(_ id: KeyID, at now: Timestamp) async throws -> Bool {
-        try await perform { database in
+        try await perform(writing: true) { database in
             let rows = try await database.query(
                 """
                 UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now.millisecondsSinceEpoch))

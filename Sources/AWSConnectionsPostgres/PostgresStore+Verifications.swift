@@ -4,7 +4,7 @@ import PostgresNIO
 extension PostgresStore {
     public func saveVerification(_ verification: Verification) async throws -> Bool {
         let steps = StoredVerificationSteps.encode(verification.steps)
-        return try await perform { database in
+        return try await perform(writing: true) { database in
             // The connection's current role is the condition, in the statement that writes.
             // FOR SHARE waits for an update holding the row and then re-reads it, so a result
             // of a role replaced meanwhile is never kept; and an update that comes second

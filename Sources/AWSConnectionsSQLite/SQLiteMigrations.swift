@@ -4,9 +4,19 @@ import GRDB
 /// The schema, as an ordered list of named steps recorded in GRDB's `grdb_migrations` table.
 ///
 /// Steps are append-only: a released step is never edited, a change is a new step. GRDB runs
-/// the pending ones in one exclusive transaction at start, so a crash mid-migration leaves
-/// the previous schema intact.
+/// each pending step in a transaction of its own, so a crash mid-migration leaves the schema
+/// as the last completed step left it.
 enum SQLiteMigrations {
+    /// The names of the steps, oldest first.
+    static let names = migrator(defaultRoleName: RoleARN.defaultRoleName).migrations
+
+    /// The names of the applied steps, oldest first, followed by any this version does not
+    /// know (sorted, the order their names give); none on a new database.
+    static func applied(_ db: Database) throws -> [String] {
+        let recorded = try DatabaseMigrator().appliedIdentifiers(db)
+        return names.filter(recorded.contains) + recorded.subtracting(names).sorted()
+    }
+
     /// The steps; `defaultRoleName` names the role that step 0004 gives the connections that
     /// exist when it runs.
     static func migrator(defaultRoleName: String) -> DatabaseMigrator {

@@ -144,22 +144,42 @@ extension SQLiteStore: ConnectionStore {
         }
     }
 
-    public func history(id: ConnectionID) async throws -> [HistoryRecord] {
-        // Through GRDB's reader pool, off the event loop: a history has no length limit.
+    public func history(id: ConnectionID, after: Int64?, limit: Int) async throws -> HistoryPage {
+        // Through GRDB's reader pool, off the event loop, where rows are read by name.
         do {
             return try await pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT \(HistoryColumn.list) FROM connection_history
-                        WHERE connection_id = ? ORDER BY version
-                        """, arguments: [id.rawValue]
-                ).map { try HistoryRecord(row: $0) }
+                let statement = try db.cachedStatement(sql: Self.historyPage)
+                var page = HistoryPage()
+                for row in try Row.fetchAll(statement, arguments: [id.rawValue, after ?? 0, Int64(limit)]) {
+                    let record = try HistoryRecord(row: row)
+                    switch row["part"] as Int64 {
+                    case 0: page.previous = record
+                    case 1: page.records.append(record)
+                    default: page.latest = record
+                    }
+                }
+                return page
             }
         } catch {
             throw translate(error)
         }
     }
+
+    /// The record a page follows (part 0), the page (1) and the newest record (2), each a
+    /// seek on the primary key (connection_id, version). Versions start at 1, so after 0 is
+    /// the first page.
+    private static let historyPage = """
+        SELECT 0 AS part, \(HistoryColumn.list) FROM connection_history WHERE connection_id = ?1 AND version = ?2
+        UNION ALL
+        SELECT * FROM (
+            SELECT 1 AS part, \(HistoryColumn.list) FROM connection_history
+            WHERE connection_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3)
+        UNION ALL
+        SELECT * FROM (
+            SELECT 2 AS part, \(HistoryColumn.list) FROM connection_history
+            WHERE connection_id = ?1 ORDER BY version DESC LIMIT 1)
+        ORDER BY part, version
+        """
 
     public func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws {
         // In chunks, each its own write, so a large backlog never holds the writer long.

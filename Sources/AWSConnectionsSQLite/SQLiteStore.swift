@@ -23,14 +23,23 @@ public final class SQLiteStore: Sendable {
     let reader: SQLiteReader
     let writer: SQLiteWriteBatcher
     let migrator: DatabaseMigrator
+    /// The migrations this open applied, oldest first; empty when the schema was current.
+    public let appliedAtOpen: [String]
 
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    /// `defaultRoleName` names the role the connections that exist when the store first gains
-    /// roles are given; `writeQueue` bounds the writes waiting for a commit.
+    /// The migrations this version knows, oldest first.
+    public static var knownMigrations: [String] { SQLiteMigrations.names }
+
+    /// Opens (creating if needed) the database at `path` and sets up or upgrades its schema
+    /// as `migrations` allows. `defaultRoleName` names the role the connections that exist
+    /// when the store first gains roles are given; `writeQueue` bounds the writes waiting for
+    /// a commit.
+    ///
+    /// Throws `SchemaMismatch` when the policy refuses the schema (the database is then left
+    /// as it was), and `StoreError` for anything else.
     public init(
         path: String, durability: Durability = .full, defaultRoleName: String = RoleARN.defaultRoleName,
-        writeQueue: SQLiteWriteQueueLimits = .standard
-    ) throws(StoreError) {
+        writeQueue: SQLiteWriteQueueLimits = .standard, migrations policy: MigrationPolicy = .upgrade
+    ) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         // GRDB's default, stated because a delete relies on it: a connection's verification
@@ -47,12 +56,31 @@ public final class SQLiteStore: Sendable {
             // writer commits, so its setting is the one that decides durability.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             migrator = SQLiteMigrations.migrator(defaultRoleName: defaultRoleName)
-            try migrator.migrate(pool)
+            appliedAtOpen = try Self.prepareSchema(pool: pool, migrator: migrator, policy: policy)
             reader = SQLiteReader(path: path)
             writer = SQLiteWriteBatcher(pool: pool, limits: writeQueue)
+        } catch let mismatch as SchemaMismatch {
+            throw mismatch
         } catch {
             throw translate(error)
         }
+    }
+
+    /// Checks the schema against `policy`, applies what is pending, and returns what it applied.
+    private static func prepareSchema(
+        pool: DatabasePool, migrator: DatabaseMigrator, policy: MigrationPolicy
+    ) throws -> [String] {
+        let known = migrator.migrations
+        let before = try pool.read(SQLiteMigrations.applied)
+        try policy.check(applied: before, known: known)
+        // A current schema is only read: a `keys list` takes no write lock.
+        guard before != known else { return [] }
+        try migrator.migrate(pool)
+        // GRDB checks nothing between this process's check and its own steps, so a newer
+        // version that upgraded the database in between is caught here instead.
+        let after = try pool.read(SQLiteMigrations.applied)
+        try MigrationPolicy.upgrade.check(applied: after, known: known)
+        return after.filter { !before.contains($0) }
     }
 
     /// Runs a read through GRDB, for the rare reads off the request path (`keys list`).

@@ -14,7 +14,7 @@ struct AWSConnectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aws-connections",
         abstract: "A self-hostable server for the AWS private connections API.",
-        subcommands: [ServeCommand.self, KeysCommand.self]
+        subcommands: [ServeCommand.self, KeysCommand.self, MigrateCommand.self]
     )
 
     static func main() async {

@@ -4,6 +4,9 @@ import ArgumentParser
 import Logging
 
 /// `aws-connections keys`: issue, list and revoke API keys.
+///
+/// They set up an empty database but never upgrade an existing schema: an admin command run
+/// with a newer binary must not change the schema under older servers still using it.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
@@ -50,7 +53,7 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let chosen: Set<Scope> = scopes.isEmpty ? [.read, .write] : Set(scopes.compactMap(Scope.init(rawValue:)))
             let issued = try await Settings.read(options, groups: [DatabaseSettings.self]).withStore(
-                logger: KeysCommand.logger
+                migrations: .requireCurrent, logger: KeysCommand.logger
             ) { store in
                 try await store.issueKey(account: account, scopes: chosen, at: .now())
             }
@@ -75,7 +78,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let records = try await Settings.read(options, groups: [DatabaseSettings.self]).withStore(
-                logger: KeysCommand.logger
+                migrations: .requireCurrent, logger: KeysCommand.logger
             ) { store in
                 try await store.listKeys(account: account)
             }
@@ -126,7 +129,7 @@ struct KeysCommand: AsyncParsableCommand {
             let (foundKeyID, options) = keyIDAndOptions
             let keyID = foundKeyID ?? ""
             let revoked = try await Settings.read(options, groups: [DatabaseSettings.self]).withStore(
-                logger: KeysCommand.logger
+                migrations: .requireCurrent, logger: KeysCommand.logger
             ) { store in
                 try await store.revokeKey(KeyID(keyID), at: .now())
             }

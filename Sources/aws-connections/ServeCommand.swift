@@ -13,9 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the API over HTTP.",
         discussion: """
-            On a database with no API keys, creates account 'default' and prints one full-access \
-            key to stderr, once. SIGINT or SIGTERM stops accepting connections, lets in-flight \
-            requests finish, and exits 0.
+            Applies pending migrations first, and refuses a database that a newer version has \
+            migrated. On a database with no API keys, creates account 'default' and prints one \
+            full-access key to stderr, once. SIGINT or SIGTERM stops accepting connections, lets \
+            in-flight requests finish, and exits 0.
 
             """ + Settings.help(for: settingGroups)
     )
@@ -38,13 +39,16 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = LogSetup.bootstrap(level: level)
         let roleAccess = await RoleAccessSetup.make(settings: settings, logger: logger)
 
-        try await settings.withStore(logger: logger) { store in
+        try await settings.withStore(migrations: .upgrade, logger: logger) { store in
             if let issued = try await store.issueBootstrapKeyIfNoKeys(at: .now()) {
                 BootstrapKeyNotice.print(issued)
             }
             try await serve(
-                store: store, policy: policy, roleAccess: roleAccess, host: host, port: port,
+                store: store, policy: policy, roleAccess: roleAccess,
+                trustedProxies: settings[\ServeSettings.trustedProxies], host: host, port: port,
                 idleSeconds: settings[\ServeSettings.idleTimeout],
+                requestSeconds: settings[\ServeSettings.requestTimeout],
+                maxConnections: settings[\ServeSettings.maxConnections],
                 shutdownSeconds: settings[\ServeSettings.shutdownTimeout], logger: logger)
         }
         logger.info("stopped")
@@ -55,13 +59,16 @@ extension ServeCommand {
     /// Runs the HTTP server until a signal stops it and in-flight requests have finished.
     /// The store outlives it: it is closed only after the last request is answered.
     private func serve(
-        store: any ServiceStore, policy: ServicePolicy, roleAccess: any RoleAccess, host: String, port: Int,
-        idleSeconds: Int,
+        store: any ServiceStore, policy: ServicePolicy, roleAccess: any RoleAccess, trustedProxies: TrustedProxies,
+        host: String, port: Int,
+        idleSeconds: Int, requestSeconds: Int, maxConnections: Int,
         shutdownSeconds: Int, logger: Logger
     ) async throws {
         let app = buildApplication(
-            connections: store, keys: store, policy: policy, roleAccess: roleAccess, host: host, port: port,
-            idleTimeout: .seconds(idleSeconds), logger: logger,
+            connections: store, keys: store, policy: policy, roleAccess: roleAccess, trustedProxies: trustedProxies,
+            host: host, port: port,
+            idleTimeout: .seconds(idleSeconds), requestTimeout: .seconds(requestSeconds),
+            maxConnections: maxConnections, logger: logger,
             onServerRunning: { channel in
                 let boundPort = channel.localAddress?.port ?? port
                 let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -24,6 +24,9 @@ struct CredentialChainTests {
     /// so that a chain that ignored `AWS_EC2_METADATA_DISABLED` would fail here, not ask EC2.
     static func chain(_ environment: [String: String]) throws -> AWSCredentialChain {
         var environment = environment
+        // The SDKs' one second is for a real instance; a peer on a host busy with the whole
+        // test suite may need longer.
+        if environment["AWS_METADATA_SERVICE_TIMEOUT"] == nil { environment["AWS_METADATA_SERVICE_TIMEOUT"] = "10" }
         let endpointVariable = "AWS_EC2_METADATA_SERVICE_ENDPOINT"
         if environment["AWS_EC2_METADATA_DISABLED"] == "true" && environment[endpointVariable] == nil {
             environment[endpointVariable] = "http://127.0.0.1:\(try MisbehavingEndpoint.closedPort())"
@@ -403,6 +406,21 @@ struct CredentialChainTests {
         // The peer answers a metadata read without a session token 401, counted as unauthorized:
         // none means each read came after the PUT and carried its token.
         #expect(try await peer.counts() == Self.oneInstanceMetadataFetch)
+    }
+
+    @Test("AWS_METADATA_SERVICE_TIMEOUT sets the instance metadata timeout in seconds; one second without it; nonsense is refused")
+    func instanceMetadataTimeout() throws {
+        func timeout(_ value: String?) -> Result<Duration, CredentialSourceFailure>? {
+            var environment = ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9"]
+            environment["AWS_METADATA_SERVICE_TIMEOUT"] = value
+            return InstanceMetadataSettings.from(environment).map { $0.map(\.timeout) }
+        }
+        #expect(try timeout(nil)?.get() == .seconds(1))
+        #expect(try timeout("3")?.get() == .seconds(3))
+        #expect(try timeout(" 2.5 ")?.get() == .milliseconds(2_500))
+        for nonsense in ["abc", "0", "-1", "1e9"] {
+            #expect(throws: CredentialSourceFailure.self) { try timeout(nonsense)?.get() }
+        }
     }
 
     @Test("AWS_EC2_METADATA_DISABLED=true: instance metadata is never asked")

@@ -7,8 +7,9 @@ import Testing
 
 @Suite("Change history")
 struct HistoryTests {
+    /// One page of the largest size, so that every entry these tests make is in it.
     private func history(_ client: any TestClientProtocol, key: String, id: String) async throws -> APIResponse {
-        try await client.send(.get, "\(collectionPath)/\(id)/history", key: key)
+        try await client.send(.get, "\(collectionPath)/\(id)/history?limit=1000", key: key)
     }
 
     private func entries(_ response: APIResponse) throws -> [[String: Any]] {

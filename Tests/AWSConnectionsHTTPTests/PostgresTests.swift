@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// Several `serve` processes on one PostgreSQL database, and PostgreSQL going away and
@@ -177,6 +178,144 @@ struct PostgresTests {
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
         await cluster.destroy()
+    }
+
+    @Test("a write whose backend stops answering after it was sent is 503 outcome_unknown; a retry with the same version applies it once")
+    func unansweredWriteIsOutcomeUnknown() async throws {
+        let cluster = try await PostgresCluster.start()
+        let admin = cluster.url(database: "postgres")
+        try await TestPostgres.execute("CREATE DATABASE app", on: admin)
+        let (server, port) = try await ServerProcess.serve(
+            database: cluster.url(database: "app"), extra: ["--postgres-timeout", "1"])
+        let key = try #require(bootstrapKey(in: server.standardError))
+        var frozen: Int32?
+        do {
+            let id = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                try #require(try await client.call(.post, collectionPath, key: key, body: createBody).json()["connectionId"] as? String)
+            }
+            let path = "\(collectionPath)/\(id)"
+            let update = #"{"name":"changed once","version":1}"#
+            // The update waits for a row lock held elsewhere; its backend is then frozen (as a
+            // partitioned or stalled server would be), so no answer comes although the
+            // statement was sent, and it may still apply once the backend runs again.
+            let intruder = try await Self.lockRow(id, url: cluster.url(database: "app"))
+            let pending = Task {
+                try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                    try await client.call(.put, path, key: key, body: update)
+                }
+            }
+            let waiting = try await Self.backendWaitingForLock(admin: admin)
+            kill(waiting, SIGSTOP)
+            frozen = waiting
+            try await intruder.query("COMMIT", logger: testLogger)
+            try await intruder.close()
+
+            let answer = try await pending.value
+            #expect(answer.status == .serviceUnavailable)
+            #expect(try answer.problemCode() == "outcome_unknown")
+            #expect(answer.headers[.retryAfter] == "1")
+            kill(waiting, SIGCONT)
+            frozen = nil
+
+            // The documented safe retry: the same version applies the change if the first did
+            // not, and is a 409 if it did; either way it is applied exactly once.
+            try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                let retry = try await client.call(.put, path, key: key, body: update)
+                #expect(retry.status == .ok || retry.status == .conflict)
+                let current = try await client.call(.get, path, key: key).json()
+                #expect(current["version"] as? Int == 2)
+                #expect(current["name"] as? String == "changed once")
+                let history = try await client.call(.get, "\(path)/history", key: key).json()["Items"] as? [Any]
+                #expect(history?.count == 2)
+            }
+        } catch {
+            if let frozen { kill(frozen, SIGCONT) }
+            await cluster.destroy()
+            throw error
+        }
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+        await cluster.destroy()
+    }
+
+    @Test("a request that gets no pooled connection within the pool timeout is 503 store_unavailable at once and sends nothing")
+    func poolWaitIsTimedApart() async throws {
+        let cluster = try await PostgresCluster.start()
+        let admin = cluster.url(database: "postgres")
+        try await TestPostgres.execute("CREATE DATABASE app", on: admin)
+        // One connection, a short wait for it, and a long budget once it is had.
+        let (server, port) = try await ServerProcess.serve(
+            database: cluster.url(database: "app"),
+            extra: ["--postgres-pool-size", "1", "--postgres-pool-timeout", "0.3", "--postgres-timeout", "5"])
+        let key = try #require(bootstrapKey(in: server.standardError))
+        let (held, other) = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            (
+                try #require(try await client.call(.post, collectionPath, key: key, body: createBody).json()["connectionId"] as? String),
+                try #require(try await client.call(.post, collectionPath, key: key, body: createBody).json()["connectionId"] as? String)
+            )
+        }
+        // The only pooled connection waits on a row lock held elsewhere (up to 4 s).
+        let intruder = try await Self.lockRow(held, url: cluster.url(database: "app"))
+        let finished = Atomic(false)
+        let first = Task {
+            defer { finished.store(true, ordering: .sequentiallyConsistent) }
+            return try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                try await client.call(.put, "\(collectionPath)/\(held)", key: key, body: #"{"name":"first","version":1}"#).status
+            }
+        }
+        _ = try await Self.backendWaitingForLock(admin: admin)
+
+        let second = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            try await client.call(.put, "\(collectionPath)/\(other)", key: key, body: #"{"name":"second","version":1}"#)
+        }
+        // Answered while the first still holds the connection: the pool wait, not the first
+        // request's statement, decided it.
+        let firstFinished = finished.load(ordering: .sequentiallyConsistent)
+        #expect(!firstFinished)
+        #expect(second.status == .serviceUnavailable)
+        #expect(try second.problemCode() == "store_unavailable")
+
+        try await intruder.query("COMMIT", logger: testLogger)
+        try await intruder.close()
+        #expect(try await first.value == .ok)
+        // The refused update never ran, not even once the connection was free.
+        try await Task.sleep(for: .seconds(1))
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            let untouched = try await client.call(.get, "\(collectionPath)/\(other)", key: key).json()
+            #expect(untouched["version"] as? Int == 1)
+        }
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+        await cluster.destroy()
+    }
+
+    /// A session of its own holding `id`'s row in an open transaction.
+    private static func lockRow(_ id: String, url: String) async throws -> PostgresConnection {
+        let components = try #require(URLComponents(string: url))
+        let intruder = try await PostgresConnection.connect(
+            configuration: .init(
+                host: "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
+                password: nil, database: String(components.path.dropFirst()), tls: .disable),
+            id: 98, logger: testLogger)
+        try await intruder.query("BEGIN", logger: testLogger)
+        try await intruder.query("SELECT 1 FROM connections WHERE id = \(id) FOR UPDATE", logger: testLogger)
+        return intruder
+    }
+
+    /// The server's backend that waits for a lock in database `app`, polled for: it is
+    /// caught well within the 80% of the timeout that the server's lock_timeout allows.
+    private static func backendWaitingForLock(admin: String) async throws -> Int32 {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let pids = try await TestPostgres.query(
+                """
+                SELECT pid::text FROM pg_stat_activity
+                WHERE datname = 'app' AND application_name = 'aws-connections' AND wait_event_type = 'Lock'
+                """, on: admin)
+            if let pid = pids.first.flatMap({ Int32($0) }) { return pid }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestFailure("no backend of the server waited for the row lock")
     }
 
     @Test("a row locked by another session past the timeout is 503 store_unavailable; reads go on; writes recover by themselves")

@@ -88,7 +88,7 @@ struct ProcessTests {
             try await Task.sleep(for: .milliseconds(300))
             #expect(server.process.isRunning)
             try socket.send(String(body.dropFirst(20)))
-            let response = try socket.receive()
+            let response = await socket.receive()
             #expect(response.hasPrefix("HTTP/1.1 201"))
             #expect(try await server.waitForExit() == 0)
 
@@ -267,6 +267,12 @@ struct ProcessTests {
         }
         let keysHelp = try await ServerProcess.run(["keys", "list", "--help"])
         #expect(keysHelp.stdout.contains("AWS_CONNECTIONS_DATABASE"))
+        let migrateHelp = try await ServerProcess.run(["migrate", "--help"])
+        #expect(migrateHelp.status == 0)
+        #expect(migrateHelp.stdout.contains("--database") && migrateHelp.stdout.contains("AWS_CONNECTIONS_DATABASE"))
+        #expect(!migrateHelp.stdout.contains("AWS_CONNECTIONS_PORT"))
+        let topHelp = try await ServerProcess.run(["--help"])
+        #expect(topHelp.stdout.contains("migrate"))
         let misspelt = try await ServerProcess.run(["serve", "--prot", "0"])
         #expect(misspelt.status != 0)
         #expect(misspelt.stderr.contains("--prot"))
@@ -355,54 +361,5 @@ struct ProcessTests {
         let postgres = try await ServerProcess.run(["serve", "--port", "0", "--database", "postgres://u:p@127.0.0.1:1/db"])
         #expect(postgres.status != 0)
         #expect(postgres.stderr.contains("PostgreSQL"))
-    }
-}
-
-/// A bare TCP connection, for sending a request in pieces.
-final class RawHTTPConnection {
-    private let descriptor: Int32
-
-    init(port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard result == 0 else { throw TestFailure("connect failed: \(errno)") }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    func send(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        guard write(descriptor, bytes, bytes.count) == bytes.count else { throw TestFailure("short write") }
-    }
-
-    /// Reads until the peer closes or the headers and a Content-Length body have arrived.
-    func receive() throws -> String {
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(descriptor, &chunk, chunk.count)
-            if count <= 0 { break }
-            received += chunk[0..<count]
-            let text = String(decoding: received, as: UTF8.self)
-            if let headerEnd = text.range(of: "\r\n\r\n"),
-                let length = text.firstMatch(of: /(?i)content-length: (\d+)/).flatMap({ Int($0.1) }),
-                text[headerEnd.upperBound...].utf8.count >= length
-            {
-                return text
-            }
-        }
-        return String(decoding: received, as: UTF8.self)
-    }
-
-    deinit {
-        close(descriptor)
     }
 }

@@ -116,6 +116,99 @@ struct MigrationTests {
         }
     }
 
+    @Test("a store opened to use the schema as it is sets up an empty database, refuses an older schema and leaves it as it was; an upgrading open then applies exactly what is missing", arguments: StoreKind.all)
+    func requireCurrentRefusesOlderSchema(store: StoreKind) async throws {
+        let known = knownMigrations(store)
+        try await withDatabaseURL(store) { url async throws -> Void in
+            #expect(try await open(store, url: url, .requireCurrent) == known)
+            #expect(try await applied(store, url: url) == known)
+            #expect(try await open(store, url: url, .requireCurrent) == [])
+        }
+        try await withDatabaseURL(store) { url in
+            try await createSchema(store, url: url, through: "0002-idempotency-keys", rows: [])
+            let before = try await snapshot(store, url: url)
+            let refusal = await #expect(throws: SchemaMismatch.self) {
+                try await open(store, url: url, .requireCurrent)
+            }
+            #expect(refusal == SchemaMismatch(applied: Array(known.prefix(2)), known: known))
+            #expect(refusal?.isNewer == false)
+            #expect(try await snapshot(store, url: url) == before)
+
+            #expect(try await open(store, url: url, .upgrade) == Array(known.dropFirst(2)))
+            #expect(try await applied(store, url: url) == known)
+            #expect(try await open(store, url: url, .requireCurrent) == [])
+        }
+    }
+
+    @Test("a database holding a migration this version does not know is refused by every open, upgrading or not, and left as it was", arguments: StoreKind.all)
+    func newerSchemaRefused(store: StoreKind) async throws {
+        let known = knownMigrations(store)
+        try await withDatabaseURL(store) { url in
+            _ = try await open(store, url: url, .upgrade)
+            let table = store == .sqlite ? "grdb_migrations (identifier)" : "schema_migrations (name)"
+            try await execute(store, url: url, "INSERT INTO \(table) VALUES ('9999-from-the-future')")
+            let before = try await snapshot(store, url: url)
+            for policy in [MigrationPolicy.upgrade, .requireCurrent] {
+                let refusal = await #expect(throws: SchemaMismatch.self, "\(policy)") {
+                    try await open(store, url: url, policy)
+                }
+                #expect(refusal?.isNewer == true)
+                #expect(refusal?.unknown == ["9999-from-the-future"])
+                #expect(refusal?.applied == known + ["9999-from-the-future"] && refusal?.known == known)
+            }
+            #expect(try await snapshot(store, url: url) == before)
+        }
+    }
+
+    private func knownMigrations(_ store: StoreKind) -> [String] {
+        store == .sqlite ? SQLiteStore.knownMigrations : PostgresStore.knownMigrations
+    }
+
+    /// Opens the store at `url` under `policy` and returns the migrations that opening applied.
+    @discardableResult
+    private func open(_ store: StoreKind, url: String, _ policy: MigrationPolicy) async throws -> [String] {
+        switch store {
+        case .sqlite:
+            return try SQLiteStore(path: String(url.dropFirst("sqlite:".count)), migrations: policy).appliedAtOpen
+        case .postgres:
+            let settings = try PostgresSettings(url: url)
+            return try await PostgresStore.withRunningStore(settings: settings, logger: testLogger, migrations: policy) {
+                $0.appliedAtOpen
+            }
+        }
+    }
+
+    /// The migrations the database records, sorted.
+    private func applied(_ store: StoreKind, url: String) async throws -> [String] {
+        switch store {
+        case .sqlite:
+            let queue = try DatabaseQueue(path: String(url.dropFirst("sqlite:".count)))
+            return try await queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY 1") }
+        case .postgres:
+            return try await TestPostgres.query("SELECT name FROM schema_migrations ORDER BY 1", on: url)
+        }
+    }
+
+    /// Every table and column (with its definition) and every recorded migration, to show
+    /// that a refused open changed nothing.
+    private func snapshot(_ store: StoreKind, url: String) async throws -> [String] {
+        switch store {
+        case .sqlite:
+            let queue = try DatabaseQueue(path: String(url.dropFirst("sqlite:".count)))
+            return try await queue.read { db in
+                try String.fetchAll(db, sql: "SELECT type || ' ' || name || ' ' || ifnull(sql, '') FROM sqlite_master ORDER BY name")
+                    + String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY 1")
+            }
+        case .postgres:
+            let columns = try await TestPostgres.query(
+                """
+                SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
+                FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1
+                """, on: url)
+            return try await columns + TestPostgres.query("SELECT name FROM schema_migrations ORDER BY 1", on: url)
+        }
+    }
+
     /// The schema of the steps through `step` only, holding `rows`.
     private func createSchema(_ store: StoreKind, url: String, through step: String, rows: [String]) async throws {
         let account = "INSERT INTO accounts (name, created_at) VALUES ('alpha', 0)"

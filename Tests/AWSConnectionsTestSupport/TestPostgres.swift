@@ -114,11 +114,14 @@ public final class PostgresCluster: Sendable {
     let directory: URL
     let port: Int
     private let bindir: String
+    /// `-c name=value` options added to the server's on every start.
+    private let serverOptions: [String]
 
-    private init(directory: URL, port: Int, bindir: String) {
+    private init(directory: URL, port: Int, bindir: String, serverOptions: [String]) {
         self.directory = directory
         self.port = port
         self.bindir = bindir
+        self.serverOptions = serverOptions
     }
 
     var dataDirectory: String { directory.appendingPathComponent("data").path }
@@ -138,7 +141,8 @@ public final class PostgresCluster: Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: "\($0)/initdb") }
     }
 
-    public static func start() async throws -> PostgresCluster {
+    /// `serverOptions` are added to the server's command line as they are (`-c ssl=on`).
+    public static func start(serverOptions: [String] = []) async throws -> PostgresCluster {
         guard let bindir = binaries() else {
             throw TestFailure("PostgreSQL server binaries not found (pg_config --bindir); install postgresql")
         }
@@ -146,7 +150,8 @@ public final class PostgresCluster: Sendable {
             .appendingPathComponent("aws-connections-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try handToServerUser(directory)
-        let cluster = PostgresCluster(directory: directory, port: try freePort(), bindir: bindir)
+        let cluster = PostgresCluster(
+            directory: directory, port: try freePort(), bindir: bindir, serverOptions: serverOptions)
         try await cluster.run(
             "initdb", ["-D", cluster.dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
         try cluster.startWatchdog()
@@ -159,7 +164,7 @@ public final class PostgresCluster: Sendable {
         let options = [
             "-p \(port)", "-k \(directory.path)", "-c listen_addresses=127.0.0.1", "-c max_connections=300",
             "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-        ].joined(separator: " ")
+        ].joined(separator: " ") + serverOptions.map { " " + $0 }.joined()
         try await run(
             "pg_ctl", ["-D", dataDirectory, "-o", options, "-l", directory.appendingPathComponent("log").path, "-w", "start"])
     }

@@ -170,7 +170,7 @@ public final class AWSCredentialChain: AWSCredentialProvider {
             renewed.credentials = try await settings.fetch(
                 transport: AWSTransport(httpClient: httpClient, timeout: timeout))
         case .instanceMetadata(let settings):
-            renewed.credentials = try await settings.fetch(transport: instanceMetadataTransport)
+            renewed.credentials = try await settings.fetch(transport: instanceMetadataTransport(settings))
         }
         logger.debug("Renewed the platform's AWS credentials", metadata: ["source": "\(previous.source)"])
         return renewed
@@ -178,8 +178,8 @@ public final class AWSCredentialChain: AWSCredentialProvider {
 
     private var stsClient: STSClient { STSClient(httpClient: httpClient, endpoints: endpoints, timeout: timeout) }
 
-    private var instanceMetadataTransport: AWSTransport {
-        AWSTransport(httpClient: httpClient, timeout: min(timeout, InstanceMetadataSettings.timeout))
+    private func instanceMetadataTransport(_ settings: InstanceMetadataSettings) -> AWSTransport {
+        AWSTransport(httpClient: httpClient, timeout: min(timeout, settings.timeout))
     }
 
     /// Each source in turn; the first that gives credentials wins. A source that is configured
@@ -259,7 +259,7 @@ public final class AWSCredentialChain: AWSCredentialProvider {
         switch InstanceMetadataSettings.from(environment) {
         case .success(let settings)?:
             do {
-                let credentials = try await settings.fetch(transport: instanceMetadataTransport)
+                let credentials = try await settings.fetch(transport: instanceMetadataTransport(settings))
                 return found(
                     Resolved(
                         source: .instanceMetadata(endpoint: settings.endpoint.description),

@@ -200,10 +200,12 @@ struct InstanceMetadataSettings: Sendable, Equatable {
     /// Six hours, the most IMDS grants; one token serves the three calls of one refresh.
     static let tokenTTLSeconds = "21600"
     /// Long enough for a real instance, short enough that a laptop or a container without
-    /// IMDS does not hold up the server's start.
-    static let timeout: Duration = .seconds(1)
+    /// IMDS does not hold up the server's start; the SDKs' default.
+    static let defaultTimeout: Duration = .seconds(1)
 
     var endpoint: AWSEndpoint
+    /// Per call: `AWS_METADATA_SERVICE_TIMEOUT` seconds, as the SDKs read it, else one second.
+    var timeout: Duration = defaultTimeout
 
     /// Nil when `AWS_EC2_METADATA_DISABLED` is `true`. The endpoint is
     /// `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else the IPv6 one when
@@ -222,7 +224,14 @@ struct InstanceMetadataSettings: Sendable, Equatable {
         guard let endpoint = AWSEndpoint(url: text, isCustom: !configured.isEmpty) else {
             return .failure(CredentialSourceFailure(reason: "AWS_EC2_METADATA_SERVICE_ENDPOINT is not an http(s) URL"))
         }
-        return .success(InstanceMetadataSettings(endpoint: endpoint))
+        var timeout = defaultTimeout
+        if let text = environment["AWS_METADATA_SERVICE_TIMEOUT"]?.strippingASCIIWhitespace, !text.isEmpty {
+            guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+                return .failure(CredentialSourceFailure(reason: "AWS_METADATA_SERVICE_TIMEOUT is not a number of seconds"))
+            }
+            timeout = .milliseconds(Int64(seconds * 1000))
+        }
+        return .success(InstanceMetadataSettings(endpoint: endpoint, timeout: timeout))
     }
 
     func fetch(transport: AWSTransport) async throws(CredentialSourceFailure) -> AWSCredentials {

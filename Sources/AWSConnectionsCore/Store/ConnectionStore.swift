@@ -32,9 +32,11 @@ public protocol ConnectionStore: Sendable {
     func delete(id: ConnectionID, account: AccountID, expectedVersion: Int64?, by key: KeyID, at now: Timestamp)
         async throws -> DeleteOutcome
 
-    /// Every history record of the connection `id`, oldest first, whoever owns it and
-    /// whether or not it still exists; empty when there are none.
-    func history(id: ConnectionID) async throws -> [HistoryRecord]
+    /// One page of the connection `id`'s history, whoever owns it and whether or not it
+    /// still exists: at most `limit` records with a version after `after` (from the first
+    /// when nil), oldest first, with the record whose version is `after` and the newest
+    /// record, read in one statement. Empty when there are none.
+    func history(id: ConnectionID, after: Int64?, limit: Int) async throws -> HistoryPage
 
     /// Keeps `verification` as its connection's last one, unless the connection is gone or its
     /// `roleArn` is no longer `verification.roleARN` (a result for a role the connection no
@@ -93,9 +95,41 @@ extension ConnectionStore {
         try await list(account: account, query: .all)
     }
 
+    /// Every history record of the connection `id`, oldest first. Unbounded: for tools and
+    /// tests, never for a request.
+    public func history(id: ConnectionID) async throws -> [HistoryRecord] {
+        try await history(id: id, after: nil, limit: Int.max).records
+    }
+
     /// Deletes whatever the version.
     public func delete(id: ConnectionID, account: AccountID, by key: KeyID) async throws -> DeleteOutcome {
         try await delete(id: id, account: account, expectedVersion: nil, by: key, at: .now())
+    }
+}
+
+/// A page of one connection's history: a keyset page on the version, which is unique per
+/// connection and only grows, so pages neither skip nor repeat while changes are appended.
+public struct HistoryPage: Sendable, Equatable {
+    /// The record the page follows (the version it was asked to start after), so the first
+    /// entry of a later page shows the same changes it shows on one long page; nil on the
+    /// first page.
+    public var previous: HistoryRecord?
+    /// The page, oldest first.
+    public var records: [HistoryRecord]
+    /// The connection's newest record, wherever it falls: whether the history is still shown
+    /// (a delete past its retention) and whose it is do not depend on the page asked for.
+    public var latest: HistoryRecord?
+
+    public init(previous: HistoryRecord? = nil, records: [HistoryRecord] = [], latest: HistoryRecord? = nil) {
+        self.previous = previous
+        self.records = records
+        self.latest = latest
+    }
+
+    /// The page's entries, the first compared with `previous`.
+    public var entries: [HistoryEntry] {
+        guard let previous else { return HistoryEntry.entries(from: records) }
+        return Array(HistoryEntry.entries(from: [previous] + records).dropFirst())
     }
 }
 

@@ -3,6 +3,7 @@
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     private enum Kind: Sendable {
         case unavailable
+        case outcomeUnknown
         case failed
     }
 
@@ -12,14 +13,20 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     /// The database cannot be reached or is locked/busy/full right now; retrying later may work.
     public static func unavailable(_ detail: String) -> StoreError { .init(kind: .unavailable, detail: detail) }
+    /// A write was sent and no answer came in time: it may have been applied or not. Retrying
+    /// is safe only when the retry cannot apply twice (an `Idempotency-Key`, an `If-Match`).
+    public static func outcomeUnknown(_ detail: String) -> StoreError { .init(kind: .outcomeUnknown, detail: detail) }
     /// Anything else: a bug or a damaged database.
     public static func failed(_ detail: String) -> StoreError { .init(kind: .failed, detail: detail) }
 
-    public var isUnavailable: Bool { kind == .unavailable }
+    /// Whether the client gets a 503 (retry later) rather than a 500.
+    public var isUnavailable: Bool { kind != .failed }
+    public var isOutcomeUnknown: Bool { kind == .outcomeUnknown }
 
     public var description: String {
         switch kind {
         case .unavailable: "store unavailable: \(detail)"
+        case .outcomeUnknown: "store outcome unknown: \(detail)"
         case .failed: "store failed: \(detail)"
         }
     }

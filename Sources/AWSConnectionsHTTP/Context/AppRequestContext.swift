@@ -1,19 +1,23 @@
 public import AWSConnectionsCore
 public import Hummingbird
 import HTTPTypes
+public import NIOCore
 import Synchronization
 
 /// The request context of every route: Hummingbird's core storage plus who is calling.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `APIKeyAuthMiddleware`; nil on routes that need no key.
     public var caller: Caller?
     /// Shared with the request-log middleware, which runs outside auth and so cannot see
     /// `caller` on its own copy of the context.
     let logFields = RequestLogFields()
+    /// The TCP peer, for the request log's `client`; the channel is only reachable here.
+    public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     /// Bodies over 64 KiB are refused with 413 (Hummingbird's own decoders read this).

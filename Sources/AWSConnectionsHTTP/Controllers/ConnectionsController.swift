@@ -173,15 +173,26 @@ public struct ConnectionsController: Sendable {
         }
     }
 
-    /// Every version of a connection, oldest first; a deleted one's stays readable for the
-    /// policy's retention.
+    /// A page of a connection's versions, oldest first; a deleted one's stays readable for the
+    /// policy's retention. Paged by version, so an answer is bounded however long the history.
     @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireScope(.read)
+        let parameters = try HistoryParameters(request)
         let id = try Self.connectionID(context)
-        let records = try await store.history(id: id)
-        guard policy.showsHistory(records, now: .now()) else { throw Problem.connectionNotFound(id.rawValue) }
-        guard records[0].accountID == caller.accountID else { throw Problem.forbidden() }
-        return Self.json(HistoryJSON.encode(connectionID: id, entries: HistoryEntry.entries(from: records)))
+        // One more than asked tells whether another page exists.
+        var page = try await store.history(id: id, after: parameters.after, limit: parameters.limit + 1)
+        // Decided by the newest record, not the page: a page past the end, or one before a
+        // delete past its retention, must answer as the first page would.
+        guard let latest = page.latest, policy.showsHistory([latest], now: .now()) else {
+            throw Problem.connectionNotFound(id.rawValue)
+        }
+        guard latest.accountID == caller.accountID else { throw Problem.forbidden() }
+        var nextToken: String?
+        if page.records.count > parameters.limit {
+            page.records.removeLast(page.records.count - parameters.limit)
+            nextToken = page.records.last.map(HistoryParameters.token(after:))
+        }
+        return Self.json(HistoryJSON.encode(connectionID: id, entries: page.entries, nextToken: nextToken))
     }
 
     /// A new `roleArn` must name the connection's own account and partition. Both are

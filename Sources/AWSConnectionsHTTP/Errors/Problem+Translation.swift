@@ -18,7 +18,11 @@ extension Problem {
         case let error as JSONValue.ParseError:
             self = .invalidJSON(error.reason)
         case let error as StoreError:
-            self = error.isUnavailable ? .storeUnavailable() : .internalError()
+            if error.isOutcomeUnknown, Self.changesConnections(request) {
+                self = .outcomeUnknown()
+            } else {
+                self = error.isUnavailable ? .storeUnavailable() : .internalError()
+            }
             cause = String(reflecting: error)
         case let error as HTTPError where error.status == .notFound:
             let allowed = APIOperation.allowedMethods(forPath: request.uri.path)
@@ -31,6 +35,17 @@ extension Problem {
         default:
             self = .internalError()
             cause = String(reflecting: error)
+        }
+    }
+
+    /// Create, update and delete: the calls whose unknown outcome a client must know of, and
+    /// can retry safely (`Idempotency-Key`, `If-Match`). Elsewhere a write is a side record
+    /// (a verify's result, a key's last use) and the call is answered as unavailable.
+    private static func changesConnections(_ request: Request) -> Bool {
+        switch request.method {
+        case .put, .delete: true
+        case .post: request.uri.path == APIOperation.collectionPath
+        default: false
         }
     }
 }

@@ -104,6 +104,10 @@ extension Problem {
             detail: "The body is larger than \(limit / 1024) KiB.")
     }
 
+    static func bodyIncomplete() -> Problem {
+        Problem(.bodyIncomplete, detail: "The connection ended before the whole body arrived.")
+    }
+
     static func unsupportedMediaType() -> Problem {
         Problem(.unsupportedMediaType,
             detail: "Send the body as JSON with 'Content-Type: application/json'.")
@@ -141,6 +145,14 @@ extension Problem {
     static func storeUnavailable() -> Problem {
         var problem = Problem(.storeUnavailable,
             detail: "The database is unavailable right now; retry shortly.")
+        problem.headers[.retryAfter] = "1"
+        return problem
+    }
+
+    static func outcomeUnknown() -> Problem {
+        var problem = Problem(.outcomeUnknown,
+            detail: "The database did not confirm this change in time; it may or may not have been applied. "
+                + "Retry with the same Idempotency-Key (create) or If-Match (update, delete), or read the connection to see.")
         problem.headers[.retryAfter] = "1"
         return problem
     }

@@ -14,7 +14,7 @@ extension ProblemCode {
     public var status: HTTPResponse.Status {
         switch self {
         case .invalidJson, .validationFailed, .immutableField, .unknownField, .badRequest, .invalidIfMatch,
-            .invalidIdempotencyKey:
+            .invalidIdempotencyKey, .bodyIncomplete:
             .badRequest
         case .missingApiKey, .invalidApiKey: .unauthorized
         case .insufficientScope, .forbidden: .forbidden
@@ -22,11 +22,12 @@ extension ProblemCode {
         case .methodNotAllowed: .methodNotAllowed
         case .versionConflict, .connectionDisabled: .conflict
         case .preconditionFailed: .preconditionFailed
+        case .requestTimeout: .requestTimeout
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .idempotencyKeyReused, .quotaExceeded, .assumeRoleFailed: .unprocessableContent
         case .internalError: .internalServerError
-        case .storeUnavailable, .awsNotConfigured, .awsUnavailable: .serviceUnavailable
+        case .storeUnavailable, .outcomeUnknown, .awsNotConfigured, .awsUnavailable: .serviceUnavailable
         }
     }
 
@@ -71,12 +72,18 @@ extension ProblemCode {
             ("Quota exceeded", "The account already holds as many connections as its quota allows; `limit` gives the quota.")
         case .payloadTooLarge:
             ("Payload too large", "The body is over 64 KiB.")
+        case .bodyIncomplete:
+            ("Body incomplete", "The connection ended before the whole request body arrived; nothing was changed.")
+        case .requestTimeout:
+            ("Request timeout", "The request, head and body, did not arrive whole within the server's request timeout (30 s by default); nothing was changed and the connection is closed.")
         case .unsupportedMediaType:
             ("Unsupported media type", "POST and PUT need `Content-Type: application/json` (a utf-8 charset parameter is fine).")
         case .internalError:
             ("Internal error", "A bug on the server; the request id finds it in the log.")
         case .storeUnavailable:
             ("Store unavailable", "The database cannot be reached right now; retry after the `Retry-After` seconds.")
+        case .outcomeUnknown:
+            ("Outcome unknown", "A create, update or delete was sent to the database and no answer came in time: it may or may not have been applied. Retry a create with the same `Idempotency-Key` and an update or delete with `If-Match` (or the same `version`), which apply at most once, or read the connection to see.")
         case .awsNotConfigured:
             ("AWS not configured", "The server has no principal ARN, or no AWS credentials, so it cannot use customers' roles; `detail` names what is missing. The operator must configure it.")
         case .awsUnavailable:

@@ -11,8 +11,9 @@ enum HistoryJSON {
 
     static let members: [Member] = [.version, .changedDate, .keyId, .change, .changes]
 
-    /// `{"connectionId": …, "Items": [entry…]}`, oldest entry first.
-    static func encode(connectionID: ConnectionID, entries: [HistoryEntry]) -> ByteBuffer {
+    /// `{"connectionId": …, "Items": [entry…]}`, oldest entry first, with `"NextToken"` when
+    /// another page exists.
+    static func encode(connectionID: ConnectionID, entries: [HistoryEntry], nextToken: String? = nil) -> ByteBuffer {
         var writer = JSONWriter(capacity: 64 + entries.count * 256)
         writer.beginObject()
         writer.key(HistoryMember.connectionId)
@@ -23,6 +24,10 @@ enum HistoryJSON {
             write(entry, to: &writer)
         }
         writer.endArray()
+        if let nextToken {
+            writer.key(HistoryMember.nextToken)
+            writer.string(nextToken)
+        }
         writer.endObject()
         return writer.buffer
     }

@@ -8,12 +8,17 @@ import Logging
 /// answer, and turns whatever an inner layer threw into a `Problem`, which then answers for
 /// itself (`HTTPResponseError`).
 ///
-/// The line carries method, path (no query string), status, duration, request id and the
-/// key's id, never the key: the Authorization header is not read here.
+/// The line carries method, path (no query string), status, duration, request id, the
+/// client's address and the key's id, never the key: the Authorization header is not read here.
 public struct RequestLogMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
-    public init() {}
+    /// Peers whose `X-Forwarded-For` names the client; with none, the header is never read.
+    let trustedProxies: TrustedProxies
+
+    public init(trustedProxies: TrustedProxies = TrustedProxies()) {
+        self.trustedProxies = trustedProxies
+    }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -45,7 +50,18 @@ public struct RequestLogMiddleware: RouterMiddleware {
         if let keyID = context.logFields.keyID.withLock({ $0 }) {
             metadata["key_id"] = .string(keyID.rawValue)
         }
+        if let client = client(of: request, context: context) {
+            metadata["client"] = .stringConvertible(client)
+        }
         context.logger.info("request", metadata: metadata)
+    }
+
+    /// The TCP peer, or whom a trusted proxy says it forwarded for; nil without an IP peer
+    /// (a Unix socket, or the in-memory test router).
+    private func client(of request: Request, context: Context) -> IPAddress? {
+        guard let peerText = context.remoteAddress?.ipAddress, let peer = IPAddress(peerText) else { return nil }
+        guard !trustedProxies.isEmpty else { return peer }
+        return trustedProxies.client(peer: peer, forwardedFor: request.headers[values: .xForwardedFor])
     }
 
     private static func milliseconds(_ duration: Duration) -> String {
@@ -58,4 +74,5 @@ public struct RequestLogMiddleware: RouterMiddleware {
 
 extension HTTPField.Name {
     static let xRequestID = Self("X-Request-Id")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }

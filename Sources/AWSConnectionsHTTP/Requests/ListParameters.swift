@@ -15,19 +15,13 @@ struct ListParameters {
         let parameters = request.uri.queryParameters
         var errors: [FieldError] = []
         if let text = parameters.get("limit") {
-            if let limit = text.asciiDigitsValue, (1...Int64(Self.maximumLimit)).contains(limit) {
-                query.limit = Int(limit)
-            } else {
-                errors.append(
-                    .init(field: "limit", code: .outOfRange, message: "limit must be a whole number from 1 to \(Self.maximumLimit)"))
-            }
+            query.limit = Self.limit(text, errors: &errors)
         }
         if let token = parameters.get("nextToken") {
             if let position = Self.position(fromToken: token) {
                 query.after = position
             } else {
-                errors.append(
-                    .init(field: "nextToken", code: .invalidFormat, message: "nextToken must be a NextToken this API returned"))
+                errors.append(Self.badNextToken)
             }
         }
         if let text = parameters.get("enabled") {
@@ -42,6 +36,19 @@ struct ListParameters {
         }
         guard errors.isEmpty else { throw Problem.validation(ValidationError(errors: errors)) }
     }
+
+    /// `limit` as a page size from 1 to `maximumLimit`, else nil with its error added. Shared
+    /// with the history's pages, so both calls accept and refuse the same values.
+    static func limit(_ text: String, errors: inout [FieldError]) -> Int? {
+        if let limit = text.asciiDigitsValue, (1...Int64(maximumLimit)).contains(limit) { return Int(limit) }
+        errors.append(
+            .init(field: "limit", code: .outOfRange, message: "limit must be a whole number from 1 to \(maximumLimit)"))
+        return nil
+    }
+
+    /// The error for a `nextToken` that is not one the call returned.
+    static let badNextToken = FieldError(
+        field: "nextToken", code: .invalidFormat, message: "nextToken must be a NextToken this API returned")
 
     /// Opaque to clients: the position (creation time and id) of the last connection sent.
     static func token(after connection: Connection) -> String {

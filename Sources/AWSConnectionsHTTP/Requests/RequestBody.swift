@@ -1,5 +1,6 @@
 import AWSConnectionsCore
 import Hummingbird
+import NIOCore
 
 /// Reads a JSON request body in the contract's order: media type (415), size (413), JSON (400).
 enum RequestBody {
@@ -18,9 +19,12 @@ enum RequestBody {
     private static func collect(_ request: Request) async throws -> ByteBuffer {
         do {
             return try await request.body.collect(upTo: maximumSize)
-        } catch {
-            // The only way collecting fails before the limit is a client that went away.
+        } catch is NIOTooManyBytesError {
             throw Problem.payloadTooLarge(limit: maximumSize)
+        } catch {
+            // The connection ended, or was closed at the request deadline, before the body was
+            // whole: logged as such (the client is gone, or already has its 408).
+            throw Problem.bodyIncomplete()
         }
     }
 

@@ -8,7 +8,7 @@ import Logging
 struct DatabaseSettings: SettingGroup {
     let database = Setting<DatabaseURL>(
         key: "database", valueName: "url",
-        help: "sqlite:PATH, or postgres://USER:PASS@HOST:PORT/DB with an optional ?sslmode=disable|prefer|require|verify-full.",
+        help: "sqlite:PATH, or postgres://USER:PASS@HOST:PORT/DB with optional ?sslmode=disable|prefer|require|verify-ca|verify-full (default verify-full, prefer on loopback) and &sslrootcert=CA.pem.",
         defaultValue: .sqlite(path: "aws-connections.sqlite"), isSecret: true,
         // Not echoed: a mistyped postgres URL would print its password.
         rule: "sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB", parse: DatabaseURL.init)
@@ -21,13 +21,16 @@ struct DatabaseSettings: SettingGroup {
         help: "Most PostgreSQL connections this process opens.")
     let postgresTimeout = Setting<Duration>.seconds(
         "postgres.timeout", default: 5, in: 0.1...3600,
-        help: "Seconds a request waits for PostgreSQL (a pooled connection and its statements) before it is answered 503; also each session's statement_timeout and lock_timeout.")
+        help: "Seconds a request's statements may take once it has a pooled connection before it is answered 503; 80% of it is each session's statement_timeout and lock_timeout.")
+    let postgresPoolTimeout = Setting<Duration>.seconds(
+        "postgres.poolTimeout", default: 5, in: 0.01...3600,
+        help: "Seconds a request waits for a pooled PostgreSQL connection before it is answered 503 without sending anything.")
     let postgresConnectTimeout = Setting<Duration>.seconds(
         "postgres.connectTimeout", default: 10, in: 0.1...3600,
         help: "Seconds the start-up connection (migrations) may take before the command exits 1.")
 
-    /// Here rather than with the AWS options because every command that opens the store may
-    /// run the migration that gives existing connections a role named this.
+    /// Here rather than with the AWS options because `serve` and `migrate` may both run the
+    /// migration that gives existing connections a role named this.
     let defaultRoleName = Setting<String>.text(
         "defaultRoleName", default: RoleARN.defaultRoleName, valueName: "name",
         help: "Role name of a connection created without roleArn, and of the connections that exist when the store first gains roles.",
@@ -38,34 +41,54 @@ struct DatabaseSettings: SettingGroup {
 }
 
 extension Settings {
-    /// Opens the store the settings name (running migrations), runs `body` with it, and closes
-    /// it. A database that cannot be opened is printed as an operator-facing error, exit 1.
-    func withStore<T>(logger: Logger, _ body: (any ServiceStore) async throws -> T) async throws -> T {
+    /// Opens the store the settings name, runs `body` with it, and closes it. An empty
+    /// database is set up whatever `migrations` says; an existing schema is upgraded only
+    /// under `.upgrade`. A database that cannot be opened, or whose schema the policy
+    /// refuses, is printed as an operator-facing error, exit 1.
+    func withStore<T>(
+        migrations: MigrationPolicy, logger: Logger, _ body: (any ServiceStore) async throws -> T
+    ) async throws -> T {
+        try await withOpenedStore(migrations: migrations, logger: logger) { store, _ in try await body(store) }
+    }
+
+    /// `withStore`, telling `body` also what the opening did to the schema.
+    func withOpenedStore<T>(
+        migrations: MigrationPolicy, logger: Logger, _ body: (any ServiceStore, SchemaOpening) async throws -> T
+    ) async throws -> T {
         do {
-            return try await openStore(logger: logger, body)
+            return try await openStore(migrations: migrations, logger: logger, body)
         } catch let failure as CommandFailure {
             StandardError.write("error: \(failure.description)\n")
+            throw ExitCode.failure
+        } catch let mismatch as SchemaMismatch {
+            StandardError.write("error: \(SchemaOpening.refusal(mismatch))\n")
             throw ExitCode.failure
         }
     }
 
-    private func openStore<T>(logger: Logger, _ body: (any ServiceStore) async throws -> T) async throws -> T {
+    private func openStore<T>(
+        migrations: MigrationPolicy, logger: Logger, _ body: (any ServiceStore, SchemaOpening) async throws -> T
+    ) async throws -> T {
         switch self[\DatabaseSettings.database] {
         case .sqlite(let path):
             let durability = SQLiteStore.Durability(rawValue: self[\DatabaseSettings.sqliteSynchronous]) ?? .full
             let store: SQLiteStore
             do {
                 store = try SQLiteStore(
-                    path: path, durability: durability, defaultRoleName: self[\DatabaseSettings.defaultRoleName])
-            } catch {
+                    path: path, durability: durability, defaultRoleName: self[\DatabaseSettings.defaultRoleName],
+                    migrations: migrations)
+            } catch let error as StoreError {
                 throw CommandFailure("cannot open SQLite database '\(path)': \(error.detail)")
             }
-            return try await body(store)
+            return try await body(store, SchemaOpening(applied: store.appliedAtOpen, known: SQLiteStore.knownMigrations))
         case .postgres(let url):
             let settings = try postgresSettings(url)
             do {
-                return try await PostgresStore.withRunningStore(settings: settings, logger: logger) { store in
-                    try await body(store)
+                return try await PostgresStore.withRunningStore(
+                    settings: settings, logger: logger, migrations: migrations
+                ) { store in
+                    try await body(
+                        store, SchemaOpening(applied: store.appliedAtOpen, known: PostgresStore.knownMigrations))
                 }
             } catch let error as StoreError {
                 throw CommandFailure("cannot use PostgreSQL: \(error.detail)")
@@ -83,6 +106,7 @@ extension Settings {
         }
         settings.maximumConnections = self[\DatabaseSettings.postgresPoolSize]
         settings.operationTimeout = self[\DatabaseSettings.postgresTimeout]
+        settings.poolWaitTimeout = self[\DatabaseSettings.postgresPoolTimeout]
         settings.connectTimeout = self[\DatabaseSettings.postgresConnectTimeout]
         settings.defaultRoleName = self[\DatabaseSettings.defaultRoleName]
         return settings
@@ -114,6 +138,23 @@ enum DatabaseURL: Equatable, Sendable, CustomStringConvertible {
         case .sqlite(let path): "sqlite:\(path)"
         case .postgres: "postgres://…"
         }
+    }
+}
+
+/// What opening the store did to the schema.
+struct SchemaOpening {
+    /// The migrations this opening applied, oldest first; empty when the schema was current.
+    let applied: [String]
+    /// The migrations this version knows, oldest first.
+    let known: [String]
+
+    /// The one-line reason a command refuses the database's schema, with what to do about it.
+    static func refusal(_ mismatch: SchemaMismatch) -> String {
+        let remedy =
+            mismatch.isNewer
+            ? "Use a newer aws-connections, one that knows every applied migration."
+            : "Upgrade it first with 'aws-connections migrate' from this version (see the README on upgrading replicas)."
+        return "\(mismatch.description). \(remedy)"
     }
 }
 

@@ -1,4 +1,5 @@
 import AWSConnectionsCore
+import AWSConnectionsHTTP
 import Logging
 
 /// The options of `serve` beyond the database's.
@@ -11,7 +12,13 @@ struct ServeSettings: SettingGroup {
         choices: Logger.Level.allCases.map(\.rawValue))
     let idleTimeout = Setting<Int>.integer(
         "idleTimeout", default: 60, in: 1...86_400, valueName: "seconds",
-        help: "Seconds a connection may send nothing, even in the middle of a request body, before it is closed.")
+        help: "Seconds a connection may send nothing, even in the middle of a request body, before it is closed; also the most a request's head may take to arrive whole, however its bytes trickle.")
+    let requestTimeout = Setting<Int>.integer(
+        "requestTimeout", default: 30, in: 1...3_600, valueName: "seconds",
+        help: "Seconds a request's body may take to arrive whole after its head, however its bytes trickle; then 408 request_timeout and the connection is closed.")
+    let maxConnections = Setting<Int>.integer(
+        "maxConnections", default: 1_000, in: 1...1_000_000, valueName: "count",
+        help: "Most client connections open at once; further ones wait in the listen backlog until one closes.")
     let shutdownTimeout = Setting<Int>.integer(
         "shutdownTimeout", default: 30, in: 1...86_400, valueName: "seconds",
         help: "Seconds SIGINT/SIGTERM waits for in-flight requests before cutting them and exiting 1.")
@@ -22,6 +29,15 @@ struct ServeSettings: SettingGroup {
     let historyRetentionDays = Setting<Int>.integer(
         "historyRetentionDays", default: 30, in: 0...36_500, valueName: "days",
         help: "Days a deleted connection's history stays readable; an hourly housekeeping task then removes it.")
+    // One key for a repeatable flag: swift-configuration gathers `--trusted-proxy A --trusted-proxy B`
+    // (and a file's array) into one list, read here as comma-separated text like the variable's.
+    let trustedProxies = Setting<TrustedProxies>(
+        key: "trustedProxy", valueName: "address-or-cidr",
+        help:
+            "A proxy or load balancer (an IP address or CIDR block) whose X-Forwarded-For the request log believes; repeat the flag, or separate with commas. Without it the log's client is always the TCP peer.",
+        defaultValue: TrustedProxies(), isSecret: false,
+        rule: "IP addresses or CIDR blocks separated by commas, such as 10.0.0.0/8,192.0.2.1",
+        parse: { TrustedProxies(parsing: $0) })
 
     init() {}
 }

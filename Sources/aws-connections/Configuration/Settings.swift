@@ -108,8 +108,10 @@ struct Settings: Sendable {
     private func lookUp(_ setting: any AnySetting) throws -> (text: String, source: String)? {
         let key = setting.configKey
         nextSource: for source in sources {
-            // Flags and variables are text; a file may hold a number or a boolean instead.
-            for type in [ConfigType.string, .int, .double, .bool] {
+            // Flags and variables are text; a file may hold a number or a boolean instead. A
+            // repeated flag (or a file's array) is a list: read as the comma-separated text
+            // the environment variable would hold, and checked by the setting's rule like one.
+            for type in [ConfigType.string, .int, .double, .bool, .stringArray] {
                 guard let result = try? source.provider.value(forKey: key, type: type) else { continue }
                 guard let value = result.value else { break }
                 let spelled = source.spell(result.encodedKey)
@@ -120,6 +122,8 @@ struct Settings: Sendable {
                 case .int(let number): return (String(number), spelled)
                 case .double(let number): return (String(number), spelled)
                 case .bool(let flag): return (String(flag), spelled)
+                case .stringArray(let items) where items.isEmpty: continue nextSource
+                case .stringArray(let items): return (items.joined(separator: ","), spelled)
                 default: throw CommandFailure("\(spelled) must be \(setting.rule).")
                 }
             }
