@@ -69,6 +69,26 @@ struct ListPagingTests {
         }
     }
 
+    @Test("the name filter decodes the query as forms send it: + and %20 are spaces, %2B a plus, UTF-8 escapes letters", arguments: StoreKind.all)
+    func nameFilterDecoding(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
+            for name in ["a b", "a+b", "ab", "Vidéos privées", "東京 動画", "100%zz"] {
+                _ = try await client.createConnection(key: world.alpha, name: name, extra: "")
+            }
+            for (query, expected) in [
+                ("name=a+b", "a b"), ("name=a%20b", "a b"), ("name=a%2Bb", "a+b"), ("name=a%2bb", "a+b"),
+                ("name=ab", "ab"), ("na%6De=ab", "ab"),
+                ("name=Vid%C3%A9os+priv%C3%A9es", "Vidéos privées"), ("name=%E6%9D%B1%E4%BA%AC+%E5%8B%95%E7%94%BB", "東京 動画"),
+                // A % without two hex digits stays as it is, as the URL standard says.
+                ("name=100%zz", "100%zz"),
+            ] {
+                let response = try await client.send(.get, "\(collectionPath)?\(query)&limit=10", key: world.alpha)
+                let names = (try response.json()["Items"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+                #expect(names == [expected], "\(query)")
+            }
+        }
+    }
+
     @Test("bad limit, nextToken or enabled is 400 naming each parameter", arguments: StoreKind.all)
     func badParameters(store: StoreKind) async throws {
         try await withApp(store) { world, client in

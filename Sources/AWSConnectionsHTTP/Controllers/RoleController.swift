@@ -12,7 +12,7 @@ struct RoleController: Sendable {
 
     @Sendable func setup(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireScope(.read)
-        let buckets = try MediaRequestRules.setupBuckets(request.uri.queryParameters.getAll("bucket").map { String($0) })
+        let buckets = try MediaRequestRules.setupBuckets(QueryParameters(request).getAll("bucket"))
         let connection = try await ownedConnection(context, caller: caller)
         guard let principalARN = roleAccess.principalARN else {
             throw Problem.roleAccess(.notConfigured(missing: UnconfiguredRoleAccess.missing))

@@ -13,7 +13,7 @@ struct HistoryParameters {
     var after: Int64?
 
     init(_ request: Request) throws {
-        let parameters = request.uri.queryParameters
+        let parameters = QueryParameters(request)
         var errors: [FieldError] = []
         if let text = parameters.get("limit"), let limit = ListParameters.limit(text, errors: &errors) {
             self.limit = limit

@@ -12,7 +12,7 @@ struct ListParameters {
     var query = ConnectionListQuery()
 
     init(_ request: Request) throws {
-        let parameters = request.uri.queryParameters
+        let parameters = QueryParameters(request)
         var errors: [FieldError] = []
         if let text = parameters.get("limit") {
             query.limit = Self.limit(text, errors: &errors)
