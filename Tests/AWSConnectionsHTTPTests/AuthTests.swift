@@ -53,17 +53,31 @@ struct AuthTests {
         }
     }
 
-    @Test("a revoked key is refused on the very next request", arguments: StoreKind.all)
+    @Test("a revoked key is refused within one second, though the server had it cached", arguments: StoreKind.all)
     func revokedKeyRefused(store: StoreKind) async throws {
         try await withApp(store) { world, client in
             let issued = try await world.store.issueKey(account: "alpha", scopes: [.read], at: .now())
             #expect(try await client.list(key: issued.key.secret).status == .ok)
             #expect(try await world.store.revokeKey(issued.record.id, at: .now()))
+            try await expectRefusedWithinOneSecond(after: .now) { try await client.list(key: issued.key.secret).status }
             let response = try await client.list(key: issued.key.secret)
             #expect(response.status == .unauthorized)
             #expect(try response.problemCode() == "invalid_api_key")
             #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
             #expect(try await client.list(key: world.alpha).status == .ok)
+        }
+    }
+
+    @Test("a key removed from the database while cached is refused within one second; a new key works at once", arguments: StoreKind.all)
+    func removedKeyRefused(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
+            let issued = try await world.store.issueKey(account: "alpha", scopes: [.read], at: .now())
+            #expect(try await client.list(key: issued.key.secret).status == .ok)
+            try await world.executeSQL(["DELETE FROM api_keys WHERE id = '\(issued.record.id.rawValue)'"])
+            try await expectRefusedWithinOneSecond(after: .now) { try await client.list(key: issued.key.secret).status }
+            // Unknown keys are never cached: one issued after a refusal is accepted on its first request.
+            let fresh = try await world.store.issueKey(account: "alpha", scopes: [.read], at: .now())
+            #expect(try await client.list(key: fresh.key.secret).status == .ok)
         }
     }
 

@@ -35,7 +35,7 @@ struct PostgresTests {
         }
     }
 
-    @Test("16 clients across two replicas in read-modify-write loops lose no update and see no 5xx; a key revoked through the CLI is refused by both at once")
+    @Test("16 clients across two replicas in read-modify-write loops lose no update and see no 5xx; a key revoked through the CLI is refused by both within one second")
     func readModifyWriteAcrossReplicas() async throws {
         try await TestPostgres.withDatabase { url in
             let (a, portA) = try await ServerProcess.serve(database: url)
@@ -66,7 +66,7 @@ struct PostgresTests {
                 }
             }
 
-            // Both replicas accept the key, then refuse it on the very next request after the revoke.
+            // Both replicas accept the key, then refuse it within a second of the revoke.
             for port in ports {
                 let status = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
                     try await client.call(.get, collectionPath, key: key).status
@@ -75,12 +75,13 @@ struct PostgresTests {
             }
             let revoked = try await ServerProcess.run(["keys", "revoke", keyID, "--database", url])
             #expect(revoked.status == 0)
+            let revokedAt = ContinuousClock.now
             for port in ports {
                 try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-                    let revokedKey = try await client.call(.get, collectionPath, key: key)
-                    let otherKey = try await client.call(.get, collectionPath, key: bootstrap)
-                    #expect(revokedKey.status == .unauthorized)
-                    #expect(otherKey.status == .ok)
+                    try await expectRefusedWithinOneSecond(after: revokedAt) {
+                        try await client.call(.get, collectionPath, key: key).status
+                    }
+                    #expect(try await client.call(.get, collectionPath, key: bootstrap).status == .ok)
                 }
             }
             for server in [a, b] { server.signal(SIGTERM) }

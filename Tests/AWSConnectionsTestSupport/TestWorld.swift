@@ -83,7 +83,10 @@ extension TestWorld {
     /// tests that arrange a state or a fault the API cannot.
     public func executeSQL(_ statements: [String]) async throws {
         if let sqlite {
-            let queue = try DatabaseQueue(path: sqlite.path)
+            // Waits for the store's own writes (a key's last-used time, say) instead of failing.
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            let queue = try DatabaseQueue(path: sqlite.path, configuration: configuration)
             try await queue.write { db in
                 for sql in statements { try db.execute(sql: sql) }
             }

@@ -5,8 +5,9 @@ import Synchronization
 
 /// Resolves `Authorization: <key>` or `Authorization: Bearer <key>` to a `Caller`.
 ///
-/// Every request looks the key's hash up in the store, with no cache, so a revoked key is
-/// refused from the next request on. The key itself is hashed and dropped here.
+/// The key's hash is looked up in the store, through `KeyLookupCache`: a key revoked in the
+/// database is refused by this server within half a second. The key itself is hashed and
+/// dropped here.
 public struct APIKeyAuthMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
@@ -15,12 +16,14 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
     static let lastUsedPrecisionMilliseconds: Int64 = 60_000
 
     let keys: any APIKeyStore
+    let cache: KeyLookupCache
     /// Keys whose last-used write is under way, so a burst of requests with a stale key
     /// produces one write, not one per request.
     private let recordingKeys = RecordingKeys()
 
     public init(keys: any APIKeyStore) {
         self.keys = keys
+        self.cache = KeyLookupCache()
     }
 
     public func handle(
@@ -30,7 +33,9 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
         let credential = request.headers[.authorization].map(Self.credential(in:)) ?? ""
         guard !credential.isEmpty else { throw Problem.missingAPIKey() }
         guard let key = APIKey(credential) else { throw Problem.invalidAPIKey() }
-        guard let caller = try await keys.caller(forKeyHash: key.hash) else { throw Problem.invalidAPIKey() }
+        guard let caller = try await cache.caller(forKeyHash: key.hash, lookUp: keys.caller(forKeyHash:)) else {
+            throw Problem.invalidAPIKey()
+        }
 
         context.logFields.keyID.withLock { $0 = caller.keyID }
         recordUseIfStale(caller)
@@ -59,8 +64,10 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
         }
         guard recordingKeys.start(caller.keyID) else { return }
         // Off the request path: a failed bookkeeping write must not fail the call.
-        Task { [keys, recordingKeys] in
-            try? await keys.recordUse(of: caller.keyID, at: now)
+        Task { [keys, recordingKeys, cache] in
+            if (try? await keys.recordUse(of: caller.keyID, at: now)) != nil {
+                cache.recordedUse(of: caller.keyID, at: now)
+            }
             recordingKeys.finish(caller.keyID)
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Testing
 
 let collectionPath = "/pictoryapis/v1/awsconnections"
 
@@ -97,5 +98,25 @@ extension TestClientProtocol {
 
     func delete(key: String, id: String) async throws -> APIResponse {
         try await send(.delete, "\(collectionPath)/\(id)", key: key)
+    }
+}
+
+/// Repeats `request` until it answers 401, and checks that none sent one second or more after
+/// `revoked` (when a key was revoked or removed) was still let through: the API's promise for
+/// a key revoked in the database, whichever replica serves it.
+func expectRefusedWithinOneSecond(
+    after revoked: ContinuousClock.Instant, _ request: () async throws -> HTTPResponse.Status,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    while true {
+        let sent = ContinuousClock.now
+        let status = try await request()
+        if status == .unauthorized { return }
+        #expect(status == .ok, "neither accepted nor refused: \(status)", sourceLocation: sourceLocation)
+        guard sent - revoked < .seconds(1) else {
+            Issue.record("a request sent \(sent - revoked) after the revocation was accepted", sourceLocation: sourceLocation)
+            return
+        }
+        try await Task.sleep(for: .milliseconds(50))
     }
 }
