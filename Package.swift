@@ -129,6 +129,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The benchmark's ceiling: a bare Hummingbird route, loaded by scripts/bench.
+        .executableTarget(
+            name: "bench-ceiling",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AWSConnectionsCoreTests",
             dependencies: ["AWSConnectionsCore"],

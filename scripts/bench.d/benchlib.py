@@ -8,6 +8,7 @@ Subcommands:
   seed         Create N connections through the API and write "id version" lines.
   count-items  Print how many connections GET /awsconnections returns for a key.
   wrk-summary  Parse one wrk --latency output into "req/s p50 p99 non-2xx socket-errors ...".
+  compare-stores  One table of both stores' req/s per scenario with PostgreSQL / SQLite.
 
 Every network call goes to 127.0.0.1 only, and every wait is bounded in time.
 """
@@ -245,6 +246,30 @@ def wrk_summary(args):
     )
 
 
+# --- compare-stores ----------------------------------------------------------------------
+
+# PostgreSQL's throughput as a share of SQLite's that each scenario should reach.
+STORE_TARGETS = {"get-by-id": 0.5, "list": 0.5, "page-first": 0.5, "page-middle": 0.5, "update": 0.5, "create": 0.4}
+
+
+def compare_stores(args):
+    def rates(path):
+        return {row[0]: float(row[2]) for row in (line.split() for line in open(path)) if row}
+
+    sqlite, postgres = rates(args.sqlite), rates(args.postgres)
+    print(f"{'scenario':<15} {'SQLite req/s':>13} {'PostgreSQL req/s':>17} {'PG / SQLite':>12}  target")
+    for name, sqlite_rate in sqlite.items():
+        if name not in postgres or name == "ceiling":
+            continue
+        ratio = postgres[name] / sqlite_rate if sqlite_rate else 0.0
+        target = STORE_TARGETS.get(name)
+        verdict = "" if target is None else f">= {target:.1f} {'met' if ratio >= target else 'NOT met'}"
+        print(f"{name:<15} {sqlite_rate:>13,.0f} {postgres[name]:>17,.0f} {ratio:>12.2f}  {verdict}")
+    if sqlite.get("ceiling") and "get-by-id" in sqlite:
+        ratio = sqlite["get-by-id"] / sqlite["ceiling"]
+        print(f"SQLite get-by-id / bare Hummingbird route: {ratio:.2f} (target >= 0.8 {'met' if ratio >= 0.8 else 'NOT met'})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     commands = parser.add_subparsers(dest="subcommand", required=True)
@@ -280,6 +305,11 @@ def main():
     summary = commands.add_parser("wrk-summary")
     summary.add_argument("file")
     summary.set_defaults(run=wrk_summary)
+
+    compare = commands.add_parser("compare-stores")
+    compare.add_argument("sqlite", help="results-sqlite.txt of a run")
+    compare.add_argument("postgres", help="results-postgres.txt of the same run")
+    compare.set_defaults(run=compare_stores)
 
     args = parser.parse_args()
     args.run(args)
