@@ -117,6 +117,11 @@ extension Connection {
 }
 
 /// A connection row's cells, read in order.
+///
+/// Text, `int8` and `bool` cells in binary format (what prepared statements return) are read
+/// straight from their bytes: `PostgresCell.decode` goes through postgres-nio's generic
+/// decoding, which for a list of 1,000 rows was a tenth of the server's CPU. Any other type or
+/// format falls back to it.
 private struct PositionalCells: FieldCells {
     var iterator: PostgresRow.Iterator
 
@@ -124,11 +129,39 @@ private struct PositionalCells: FieldCells {
         iterator = row.makeIterator()
     }
 
-    mutating func next<T: PostgresDecodable>(at position: Int) throws -> T {
+    private mutating func cell(at position: Int) throws -> PostgresCell {
         guard let cell = iterator.next(), cell.columnIndex == position else {
             throw StoreError.failed("a connection row has no column at position \(position)")
         }
-        return try cell.decode(T.self)
+        return cell
+    }
+
+    mutating func next(at position: Int) throws -> String {
+        let cell = try cell(at: position)
+        if cell.format == .binary, cell.dataType == .text || cell.dataType == .varchar, let bytes = cell.bytes {
+            return String(buffer: bytes)
+        }
+        return try cell.decode(String.self)
+    }
+
+    mutating func next(at position: Int) throws -> Int64 {
+        let cell = try cell(at: position)
+        if cell.format == .binary, cell.dataType == .int8, let bytes = cell.bytes, bytes.readableBytes == 8,
+            let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self)
+        {
+            return value
+        }
+        return try cell.decode(Int64.self)
+    }
+
+    mutating func next(at position: Int) throws -> Bool {
+        let cell = try cell(at: position)
+        if cell.format == .binary, cell.dataType == .bool, let bytes = cell.bytes, bytes.readableBytes == 1,
+            let value = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self)
+        {
+            return value != 0
+        }
+        return try cell.decode(Bool.self)
     }
 
     mutating func text(_ column: FieldColumn) throws -> String {

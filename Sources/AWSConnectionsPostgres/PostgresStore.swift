@@ -17,6 +17,8 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let settings: PostgresSettings
     let logger: Logger
+    /// The deadlines of the operations in flight (`perform`).
+    let deadlines = DeadlineSweeper()
     /// The migrations this open applied, oldest first; empty when the schema was current.
     public let appliedAtOpen: [String]
 
@@ -52,7 +54,10 @@ public final class PostgresStore: Sendable {
         let store = PostgresStore(settings: settings, logger: logger, appliedAtOpen: applied)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.client.run() }
-            defer { group.cancelAll() }
+            defer {
+                group.cancelAll()
+                store.deadlines.stop()
+            }
             return try await body(store)
         }
     }
@@ -75,6 +80,7 @@ public final class PostgresStore: Sendable {
         async throws(StoreError) -> T
     {
         let client = self.client
+        let deadlines = self.deadlines
         let poolWait = settings.poolWaitTimeout
         let timeout = settings.operationTimeout
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
@@ -83,7 +89,7 @@ public final class PostgresStore: Sendable {
                 do {
                     let value = try await client.withConnection { connection in
                         try answer.attach(connection)
-                        let deadline = Self.timerLoop.scheduleTask(in: TimeAmount(timeout)) {
+                        let deadline = deadlines.add(in: TimeAmount(timeout)) {
                             let failure: StoreError =
                                 writing
                                 ? .outcomeUnknown("no answer from PostgreSQL within \(timeout) of sending a write")
@@ -91,7 +97,7 @@ public final class PostgresStore: Sendable {
                             if answer.resume(.failure(failure)) { answer.closeAttachedConnection() }
                         }
                         defer {
-                            deadline.cancel()
+                            deadlines.remove(deadline)
                             answer.detach()
                         }
                         do {
@@ -105,11 +111,11 @@ public final class PostgresStore: Sendable {
                     answer.resume(.failure(translate(error)))
                 }
             }
-            let poolDeadline = Self.timerLoop.scheduleTask(in: TimeAmount(poolWait)) {
+            let poolDeadline = deadlines.add(in: TimeAmount(poolWait)) {
                 let failure = StoreError.unavailable("no pooled PostgreSQL connection within \(poolWait); nothing was sent")
                 if answer.resumeIfNeverAttached(.failure(failure)) { work.cancel() }
             }
-            answer.onResume { poolDeadline.cancel() }
+            answer.onResume { deadlines.remove(poolDeadline) }
         }
         return try result.get()
     }
@@ -123,8 +129,6 @@ public final class PostgresStore: Sendable {
             try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
         }
     }
-
-    private static let timerLoop = MultiThreadedEventLoopGroup.singleton.any()
 
     /// Server-side limits for every session, so that a statement stuck behind a lock ends on
     /// the server too. They are shorter than the operation's deadline, which starts when the
@@ -255,16 +259,7 @@ private final class AnswerOnce<T: Sendable>: Sendable {
     /// Resumes if nobody has yet; true when this call did.
     @discardableResult
     func resume(_ result: Result<T, StoreError>) -> Bool {
-        let (continuation, afterResume) = state.withLock { state in
-            let taken = (state.continuation, state.afterResume)
-            state.continuation = nil
-            state.afterResume = nil
-            return taken
-        }
-        guard let continuation else { return false }
-        continuation.resume(returning: result)
-        afterResume?()
-        return true
+        resume(result, onlyIfNeverAttached: false)
     }
 
     /// Runs `action` once resumed (at once if that already happened).
@@ -290,9 +285,13 @@ private final class AnswerOnce<T: Sendable>: Sendable {
     /// Resumes only while the operation has not had a connection: the pool-wait deadline,
     /// which must not answer for an operation that may already have sent its statements.
     func resumeIfNeverAttached(_ result: Result<T, StoreError>) -> Bool {
+        resume(result, onlyIfNeverAttached: true)
+    }
+
+    private func resume(_ result: Result<T, StoreError>, onlyIfNeverAttached: Bool) -> Bool {
         let (continuation, afterResume) = state.withLock {
             state -> (CheckedContinuation<Result<T, StoreError>, Never>?, (@Sendable () -> Void)?) in
-            guard !state.attached else { return (nil, nil) }
+            if onlyIfNeverAttached && state.attached { return (nil, nil) }
             let taken = (state.continuation, state.afterResume)
             state.continuation = nil
             state.afterResume = nil
