@@ -29,7 +29,10 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let headTimeout: TimeAmount
     private let requestTimeout: TimeAmount
-    private var deadline: Scheduled<Void>?
+    /// When the current phase (head, or body) must have ended; nil while a request is handled.
+    private var deadline: NIODeadline?
+    /// The connection's one repeating check of `deadline`.
+    private var check: RepeatedTask?
     /// No head of the next request has arrived yet.
     private var waitingForHead = true
     /// The current request's end has arrived.
@@ -43,22 +46,20 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { armDeadline(context, in: headTimeout) }
+        if context.channel.isActive { startChecking(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if deadline == nil { armDeadline(context, in: headTimeout) }
+        if check == nil { startChecking(context) }
         context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        stopChecking()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        stopChecking()
         context.fireChannelInactive()
     }
 
@@ -73,7 +74,6 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
             break
         case .end:
             requestComplete = true
-            deadline?.cancel()
             deadline = nil
         }
         context.fireChannelRead(data)
@@ -111,12 +111,32 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func armDeadline(_ context: ChannelHandlerContext, in timeout: TimeAmount) {
-        deadline?.cancel()
+        deadline = .now() + timeout
+    }
+
+    /// One repeating check per connection, every eighth of the shorter timeout, rather than a
+    /// timer scheduled and cancelled for each request's head and body (three timer operations
+    /// per request, measured at about 2% of a get's CPU); a deadline is therefore enforced up
+    /// to an eighth of its timeout late.
+    private func startChecking(_ context: ChannelHandlerContext) {
+        armDeadline(context, in: headTimeout)
+        let interval = max(.milliseconds(10), TimeAmount.nanoseconds(min(headTimeout, requestTimeout).nanoseconds / 8))
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        deadline = context.eventLoop.scheduleTask(in: timeout) {
-            handler.value.deadlinePassed(loopBound.value)
+        check = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            handler.value.checkDeadline(loopBound.value)
         }
+    }
+
+    private func stopChecking() {
+        check?.cancel()
+        check = nil
+        deadline = nil
+    }
+
+    private func checkDeadline(_ context: ChannelHandlerContext) {
+        guard let deadline, deadline <= .now() else { return }
+        deadlinePassed(context)
     }
 
     private func deadlinePassed(_ context: ChannelHandlerContext) {
