@@ -138,9 +138,22 @@ struct ListPagingTests {
                     round += 1
                 }
             }
-            // The test's own client, a connection apart from the churning one.
-            let seen = try await allPages(client, key: world.alpha, limit: 100).flatMap { page in
-                page.compactMap { $0["connectionId"] as? String }
+            // The test's own client, a connection apart from the churning one, with a long
+            // timeout: under the whole suite a page can take longer than the default 20 s.
+            let seen = try await TestClient.withClient(
+                host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(120))
+            ) { reader in
+                var ids: [String] = []
+                var token: String?
+                repeat {
+                    let page = try await reader.call(
+                        .get, "\(collectionPath)?limit=100" + (token.map { "&nextToken=\($0)" } ?? ""), key: world.alpha)
+                    guard page.status == .ok else { throw TestFailure("page failed: \(page.bodyText)") }
+                    let json = try page.json()
+                    ids += (json["Items"] as? [[String: Any]] ?? []).compactMap { $0["connectionId"] as? String }
+                    token = json["NextToken"] as? String
+                } while token != nil
+                return ids
             }
             reading.withLock { $0 = false }
             try await churn

@@ -40,7 +40,16 @@ public enum TestPostgres {
     public static func withDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
         let admin = try await adminURL()
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await execute("CREATE DATABASE \(name)", on: admin)
+        // Many tests create databases at once; under that load the server may refuse one for a
+        // moment (another session copying the template). Test set-up, not a subject: retried.
+        for attempt in 1...3 {
+            do {
+                try await execute("CREATE DATABASE \(name)", on: admin)
+                break
+            } catch where attempt < 3 {
+                try await Task.sleep(for: .milliseconds(300 * attempt))
+            }
+        }
         var components = try #require(URLComponents(string: admin))
         components.path = "/" + name
         let url = try #require(components.string)
@@ -80,7 +89,12 @@ public enum TestPostgres {
             host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
             password: components.password, database: String(components.path.dropFirst()), tls: .disable)
         let logger = Logger(label: "test-postgres")
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        } catch {
+            throw TestFailure("cannot connect to run \(sql.prefix(60)): \(String(reflecting: error))")
+        }
         do {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
             var values: [String] = []
@@ -91,7 +105,8 @@ public enum TestPostgres {
             return values
         } catch {
             try? await connection.close()
-            throw error
+            // postgres-nio's own description hides the server's message.
+            throw TestFailure("\(sql.prefix(60)) failed: \(String(reflecting: error))")
         }
     }
 }

@@ -26,7 +26,7 @@ public struct TestWorld: Sendable {
 }
 
 /// Runs `body` on a fresh database of `kind`, removed afterwards. `postgresTimeout` is the
-/// PostgreSQL store's operation timeout.
+/// PostgreSQL store's operation timeout and pool-wait timeout.
 ///
 /// The deadlines here are far longer than the service's defaults: the whole suite runs at once
 /// on a small machine, where a production deadline would turn a slow moment into a 503 in a
@@ -51,6 +51,7 @@ public func withWorld<T>(
             // Many tests run at once against one server; each needs only a few connections.
             settings.maximumConnections = 4
             settings.operationTimeout = postgresTimeout
+            settings.poolWaitTimeout = postgresTimeout
             return try await PostgresStore.withRunningStore(settings: settings, logger: testLogger) { store in
                 let world = try await TestWorld.issuingKeys(kind: kind, store: store, databaseURL: url, sqlite: nil)
                 return try await body(world)
