@@ -120,34 +120,3 @@ struct TrustedProxiesTests {
         #expect(proxies.client(peer: try address("203.0.113.50"), forwardedFor: ["198.51.100.9"]).description == "203.0.113.50")
     }
 }
-
-/// Every log event, as the message and the metadata's text.
-final class RecordedLogEvents: Sendable {
-    struct Event: Sendable {
-        let message: String
-        let metadata: [String: String]
-    }
-
-    private let events = Mutex<[Event]>([])
-
-    func append(_ event: Event) { events.withLock { $0.append(event) } }
-    var all: [Event] { events.withLock { $0 } }
-}
-
-struct RecordingLogHandler: LogHandler {
-    let events: RecordedLogEvents
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    init(_ events: RecordedLogEvents) { self.events = events }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        events.append(.init(message: event.message.description, metadata: all.mapValues(\.description)))
-    }
-}

@@ -244,8 +244,8 @@ struct PresignTests {
         let arranged = try await Self.arrange()
         defer { arranged.moto.stop() }
         let roleAccess = motoRoleAccess(principal: arranged.principal, endpoint: arranged.moto.endpoint)
-        let capture = CapturedLog()
-        var logger = Logger(label: "secrets-test") { _ in CapturingLogHandler(capture) }
+        let capture = RecordedLogEvents()
+        var logger = Logger(label: "secrets-test") { _ in RecordingLogHandler(capture) }
         logger.logLevel = .trace
         try await withRoleApp(store, roleAccess: roleAccess, logger: logger) { world, client in
             let media = try await mediaKey(world)
@@ -286,31 +286,4 @@ extension ISO8601DateFormatter {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter
     }()
-}
-
-/// Every log line written, as text.
-final class CapturedLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let capture: CapturedLog
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    init(_ capture: CapturedLog) { self.capture = capture }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        capture.append("\(event.level) \(event.message) \(all.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))")
-    }
 }
