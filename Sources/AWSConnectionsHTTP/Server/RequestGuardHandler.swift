@@ -29,10 +29,7 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let headTimeout: TimeAmount
     private let requestTimeout: TimeAmount
-    /// When the current phase (head, or body) must have ended; nil while a request is handled.
-    private var deadline: NIODeadline?
-    /// The connection's one repeating check of `deadline`.
-    private var check: RepeatedTask?
+    private var deadline: Scheduled<Void>?
     /// No head of the next request has arrived yet.
     private var waitingForHead = true
     /// The current request's end has arrived.
@@ -46,20 +43,22 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { startChecking(context) }
+        if context.channel.isActive { armDeadline(context, in: headTimeout) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if check == nil { startChecking(context) }
+        if deadline == nil { armDeadline(context, in: headTimeout) }
         context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        stopChecking()
+        deadline?.cancel()
+        deadline = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        stopChecking()
+        deadline?.cancel()
+        deadline = nil
         context.fireChannelInactive()
     }
 
@@ -74,6 +73,7 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
             break
         case .end:
             requestComplete = true
+            deadline?.cancel()
             deadline = nil
         }
         context.fireChannelRead(data)
@@ -111,32 +111,12 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func armDeadline(_ context: ChannelHandlerContext, in timeout: TimeAmount) {
-        deadline = .now() + timeout
-    }
-
-    /// One repeating check per connection, every eighth of the shorter timeout, rather than a
-    /// timer scheduled and cancelled for each request's head and body (three timer operations
-    /// per request, measured at about 2% of a get's CPU); a deadline is therefore enforced up
-    /// to an eighth of its timeout late.
-    private func startChecking(_ context: ChannelHandlerContext) {
-        armDeadline(context, in: headTimeout)
-        let interval = max(.milliseconds(10), TimeAmount.nanoseconds(min(headTimeout, requestTimeout).nanoseconds / 8))
+        deadline?.cancel()
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        check = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
-            handler.value.checkDeadline(loopBound.value)
+        deadline = context.eventLoop.scheduleTask(in: timeout) {
+            handler.value.deadlinePassed(loopBound.value)
         }
-    }
-
-    private func stopChecking() {
-        check?.cancel()
-        check = nil
-        deadline = nil
-    }
-
-    private func checkDeadline(_ context: ChannelHandlerContext) {
-        guard let deadline, deadline <= .now() else { return }
-        deadlinePassed(context)
     }
 
     private func deadlinePassed(_ context: ChannelHandlerContext) {
