@@ -40,7 +40,9 @@ struct StoreFailureTests {
     func lateWritesAreRefusedNotCommitted() async throws {
         try await withWorld(.sqlite) { world in
             let sqlite = try #require(world.sqlite)
-            let store = try SQLiteStore(path: sqlite.path, writeQueue: .init(maxQueued: 1_024, maxWait: .milliseconds(300)))
+            // A deadline of a second, not less: on a machine busy with the whole suite the first
+            // write can take a few hundred milliseconds to be taken into its batch.
+            let store = try SQLiteStore(path: sqlite.path, writeQueue: .init(maxQueued: 1_024, maxWait: .seconds(1)))
             try await buildTestApplication(store: store).test(.router) { client in
                 let run = try await Self.whileWriteLockHeld(path: sqlite.path, client: client, key: world.alpha) {
                     let creates = Self.startCreates(10, client: client, key: world.alpha)
@@ -121,6 +123,19 @@ struct StoreFailureTests {
         path: String, client: some TestClientProtocol, key: String,
         others: @Sendable () async throws -> [APIResponse]
     ) async throws -> LockedRun {
+        // The key's first use writes its last-used time in the background; let that write
+        // land first, or it could take the batch the first create is meant to have.
+        _ = try await client.list(key: key)
+        let hash = Data(try #require(APIKey(key)).hash.bytes)
+        let reader = try DatabaseQueue(path: path)
+        for _ in 0..<100 {
+            let recorded = try await reader.read { db in
+                try Bool.fetchOne(db, sql: "SELECT last_used_at IS NOT NULL FROM api_keys WHERE key_hash = ?", arguments: [hash])
+            }
+            if recorded == true { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try reader.close()
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
         let intruder = try DatabaseQueue(path: path, configuration: configuration)
@@ -130,9 +145,9 @@ struct StoreFailureTests {
             defer { finished.store(true, ordering: .sequentiallyConsistent) }
             return try await client.create(key: key, body: Self.validBody).status
         }
-        // Long enough for the first write to be taken into its batch; the batch then waits up
-        // to the busy timeout (5 s) for the lock.
-        try await Task.sleep(for: .milliseconds(500))
+        // Long enough for the first write to be taken into its batch (within the queue's
+        // deadline); the batch then waits up to the busy timeout (5 s) for the lock.
+        try await Task.sleep(for: .seconds(1))
         let answers = try await others()
         let finishedEarly = finished.load(ordering: .sequentiallyConsistent)
         try await intruder.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
