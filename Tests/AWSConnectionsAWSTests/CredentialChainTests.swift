@@ -48,8 +48,10 @@ struct CredentialChainTests {
         try #require(environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] == nil)
         // Without HOME no default ~/.aws file is read: shared files only where a test wrote them.
         try #require(environment["HOME"] == nil)
+        // 30 s per call for the same reason: moto's STS, in Python, on a machine running the
+        // whole suite once took over 5 s, and the chain then rightly moved on to the next source.
         return AWSCredentialChain(
-            environment: environment, endpoints: AWSEndpoints(environment: environment), timeout: .seconds(5),
+            environment: environment, endpoints: AWSEndpoints(environment: environment), timeout: .seconds(30),
             logger: logger)
     }
 

@@ -98,7 +98,10 @@ struct SlowClientTests {
                 }
             }
             defer { trickle.cancel() }
-            try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            // A minute, not the default 20 s: the subject is that it is served, not how fast.
+            try await TestClient.withClient(
+                host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60))
+            ) { client in
                 for index in 0..<20 {
                     let created = try await client.call(
                         .post, Self.collection, key: world.alpha,

@@ -17,7 +17,11 @@ func withLiveClients<Result: Sendable>(
     try await withThrowingTaskGroup(of: (Int, Result).self) { group in
         for index in 0..<count {
             group.addTask {
-                let value = try await TestClient.withClient(host: "127.0.0.1", port: ports[index % ports.count]) { client in
+                // A minute, not the default 20 s: on a disk busy with the whole suite a durable
+                // write can wait many seconds, and a slow answer is not the failure under test.
+                let value = try await TestClient.withClient(
+                    host: "127.0.0.1", port: ports[index % ports.count], configuration: .init(timeout: .seconds(60))
+                ) { client in
                     try await body(index, client)
                 }
                 return (index, value)
