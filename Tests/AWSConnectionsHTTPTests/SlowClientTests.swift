@@ -30,6 +30,19 @@ struct SlowClientTests {
 
     private static let collection = "/pictoryapis/v1/awsconnections"
 
+    /// Sends `piece(i)` on every connection each 100 ms, for up to 10 s or until cancelled; a
+    /// connection the server has closed just fails its sends.
+    private static func trickle(
+        _ connections: [RawHTTPConnection], _ piece: @escaping @Sendable (Int) -> String
+    ) -> Task<Void, any Error> {
+        Task {
+            for index in 0..<100 {
+                try await Task.sleep(for: .milliseconds(100))
+                for connection in connections { _ = try? connection.send(piece(index)) }
+            }
+        }
+    }
+
     @Test(
         "an answer given before the body is read (401, 415, 413) closes the connection instead of reading the rest",
         arguments: [
@@ -62,12 +75,7 @@ struct SlowClientTests {
                 "POST \(Self.collection) HTTP/1.1\r\nHost: test\r\nAuthorization: \(world.alpha)\r\n"
                     + "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"name\":")
             // A byte every 100 ms: each would have reset the idle timer.
-            let trickle = Task {
-                for _ in 0..<100 {
-                    try await Task.sleep(for: .milliseconds(100))
-                    guard (try? connection.send(" ")) != nil else { return }
-                }
-            }
+            let trickle = Self.trickle([connection]) { _ in " " }
             let (answer, closed) = await connection.readUntilClosed(timeout: .seconds(10))
             trickle.cancel()
             #expect(closed)
@@ -90,13 +98,8 @@ struct SlowClientTests {
                         + "Content-Type: application/json\r\nContent-Length: 10000\r\n\r\n{\"name\":")
                 return connection
             }
-            // One byte on every connection every 100 ms, for up to 10 s.
-            let trickle = Task {
-                for _ in 0..<100 {
-                    try await Task.sleep(for: .milliseconds(100))
-                    for connection in tricklers { _ = try? connection.send(" ") }
-                }
-            }
+            // One byte on every connection every 100 ms.
+            let trickle = Self.trickle(tricklers) { _ in " " }
             defer { trickle.cancel() }
             // A minute, not the default 20 s: the subject is that it is served, not how fast.
             try await TestClient.withClient(
@@ -122,12 +125,7 @@ struct SlowClientTests {
         try await withServer(idleTimeout: .seconds(1)) { _, port, _ in
             let connection = try RawHTTPConnection(port: port)
             try connection.send("GET \(Self.collection) HTTP/1.1\r\nHost: test\r\n")
-            let trickle = Task {
-                for index in 0..<100 {
-                    try await Task.sleep(for: .milliseconds(100))
-                    guard (try? connection.send("X-Slow-\(index): 1\r\n")) != nil else { return }
-                }
-            }
+            let trickle = Self.trickle([connection]) { index in "X-Slow-\(index): 1\r\n" }
             let (answer, closed) = await connection.readUntilClosed(timeout: .seconds(10))
             trickle.cancel()
             #expect(closed)
