@@ -50,21 +50,12 @@ final class RawHTTPConnection: @unchecked Sendable {
     /// Reads until the peer closes or the headers and a Content-Length body have arrived.
     func receive() async -> String {
         await offThePool { [self] in
-            var received: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let count = read(descriptor, &chunk, chunk.count)
-                if count <= 0 { break }
-                received += chunk[0..<count]
-                let text = String(decoding: received, as: UTF8.self)
-                if let headerEnd = text.range(of: "\r\n\r\n"),
-                    let length = text.firstMatch(of: /(?i)content-length: (\d+)/).flatMap({ Int($0.1) }),
-                    text[headerEnd.upperBound...].utf8.count >= length
-                {
-                    return text
-                }
-            }
-            return String(decoding: received, as: UTF8.self)
+            readLoop { text in
+                guard let headerEnd = text.range(of: "\r\n\r\n"),
+                    let length = text.firstMatch(of: /(?i)content-length: (\d+)/).flatMap({ Int($0.1) })
+                else { return false }
+                return text[headerEnd.upperBound...].utf8.count >= length
+            }.text
         }
     }
 
@@ -73,17 +64,23 @@ final class RawHTTPConnection: @unchecked Sendable {
         await offThePool { [self] in
             setReceiveTimeout(timeout)
             defer { setReceiveTimeout(.seconds(10)) }
-            var received: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let count = read(descriptor, &chunk, chunk.count)
-                if count == 0 { return (String(decoding: received, as: UTF8.self), true) }
-                if count < 0 {
-                    // ECONNRESET is a close too; a timeout is not.
-                    return (String(decoding: received, as: UTF8.self), errno == ECONNRESET)
-                }
-                received += chunk[0..<count]
-            }
+            let result = readLoop { _ in false }
+            return (result.text, result.closed)
+        }
+    }
+
+    /// Reads until `isWhole` says the text so far is enough, the peer closes (`closed`; a reset
+    /// counts), or the receive timeout passes (not `closed`).
+    private func readLoop(until isWhole: (String) -> Bool) -> (text: String, closed: Bool) {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(descriptor, &chunk, chunk.count)
+            if count == 0 { return (String(decoding: received, as: UTF8.self), true) }
+            if count < 0 { return (String(decoding: received, as: UTF8.self), errno == ECONNRESET) }
+            received += chunk[0..<count]
+            let text = String(decoding: received, as: UTF8.self)
+            if isWhole(text) { return (text, false) }
         }
     }
 
