@@ -157,15 +157,36 @@ public final class AWSRoleAccess: RoleAccess {
             region: connection.fields.awsRegion, credentials: platform)
     }
 
-    /// A refusal is the role's problem (422); no answer is AWS's (503).
-    private static func presignError(_ error: AWSCallError) -> RoleAccessError {
+    /// A refusal of the role is the customer's to fix: 422. Everything else is not, and is a
+    /// 503 that the platform's workers retry: no answer, AWS's own trouble (5xx, and
+    /// throttling, which STS answers with HTTP 400), and a refusal of the platform's own
+    /// credentials, which only the operator can mend. Blaming the role for those would send the
+    /// customer after a policy that is right.
+    static func presignError(_ error: AWSCallError) -> RoleAccessError {
         switch error {
+        case .service(let code, _, let status) where status == 429 || throttlingCodes.contains(code):
+            .unavailable(reason: "AWS throttled the request (\(code)); retry later.")
+        case .service(let code, _, _) where platformCredentialCodes.contains(code):
+            .unavailable(reason: "AWS refused the platform's own credentials (\(code)); the operator must fix them.")
         case .service(let code, let message, let status) where status < 500:
             .assumeRoleFailed(awsCode: code, message: message)
         case .service, .timeout, .unreachable:
             .unavailable(reason: error.message)
         }
     }
+
+    /// AWS's codes for "too many requests", across STS and the other query APIs.
+    static let throttlingCodes: Set = [
+        "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled",
+        "SlowDown",
+    ]
+
+    /// AWS's codes for a caller whose own credentials or signature are wrong or expired: the
+    /// platform's, since the platform signs `AssumeRole`.
+    static let platformCredentialCodes: Set = [
+        "InvalidClientTokenId", "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredToken",
+        "MissingAuthenticationToken", "InvalidAccessKeyId", "RequestExpired",
+    ]
 
     public func forget(_ id: ConnectionID) async {
         cache.forget(id)
