@@ -2,7 +2,7 @@ public import AWSConnectionsCore
 import NIOCore
 import PostgresNIO
 
-extension PostgresStore: ConnectionStore {
+extension PostgresStore: ConnectionStore, ConnectionJSONPages {
     public func create(_ connection: Connection, by key: KeyID, quota: Int, idempotency: IdempotentCreate?)
         async throws -> CreateOutcome
     {
@@ -62,6 +62,23 @@ extension PostgresStore: ConnectionStore {
             return try await connections(PageOfAccountAfter(account: account, after: after, query: query))
         }
         return try await connections(FirstPageOfAccount(account: account, query: query))
+    }
+
+    public func jsonPage(account: AccountID, query: ConnectionListQuery, limit: Int) async throws -> ConnectionJSONPage {
+        try await perform { database in
+            let rows =
+                if let after = query.after {
+                    try await database.execute(
+                        JSONPageOfAccountAfter(account: account, after: after, query: query, limit: limit), logger: self.logger)
+                } else {
+                    try await database.execute(
+                        FirstJSONPageOfAccount(account: account, query: query, limit: limit), logger: self.logger)
+                }
+            for try await row in rows {
+                return ConnectionJSONPage(row: row, limit: limit)
+            }
+            throw StoreError.failed("the list's page answered no row")
+        }
     }
 
     /// Runs one of the list statements and collects its rows.

@@ -55,6 +55,16 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// Writes values that were already encoded as JSON, comma-separated (`a,b,c`), as the
+    /// next values of the current array. Nothing when `encoded` is empty.
+    @inlinable
+    public mutating func encodedValues(_ encoded: [UInt8]) {
+        guard !encoded.isEmpty else { return }
+        separate()
+        output.append(contentsOf: encoded)
+        needsComma = true
+    }
+
     /// Writes `"name":` for a member of a schema of `openapi.json`, named by the generated
     /// type's `CodingKeys`, so that only documented members can be written. The document's
     /// member names are plain ASCII and need no escaping.

@@ -75,6 +75,34 @@ public struct ConnectionListQuery: Sendable, Equatable {
 
 /// A place in the list's order (creation time, then id). Positions, unlike offsets, stay
 /// valid while connections are created or deleted, so no page skips or repeats a survivor.
+/// A page of the list that the store wrote as the API's JSON itself (`ConnectionJSONPages`).
+public struct ConnectionJSONPage: Sendable {
+    /// The page's connections as the API's JSON objects, comma-separated, in list order.
+    public var items: [UInt8]
+    /// How many connections `items` holds.
+    public var count: Int
+    /// Whether more connections that pass the filters follow the page.
+    public var hasMore: Bool
+    /// The position of the page's last connection; nil when the page is empty.
+    public var last: ListPosition?
+
+    public init(items: [UInt8], count: Int, hasMore: Bool, last: ListPosition?) {
+        self.items = items
+        self.count = count
+        self.hasMore = hasMore
+        self.last = last
+    }
+}
+
+/// A store that can write a page of the list as the API's JSON in the database, which for a
+/// client-server database saves the server decoding every row and encoding it again. The
+/// JSON must be byte for byte what the HTTP layer writes for the same connections.
+public protocol ConnectionJSONPages: ConnectionStore {
+    /// The connections `list` would give for `query` with at most `limit` of them, as JSON,
+    /// and whether more follow.
+    func jsonPage(account: AccountID, query: ConnectionListQuery, limit: Int) async throws -> ConnectionJSONPage
+}
+
 public struct ListPosition: Sendable, Equatable {
     public var createdDate: Timestamp
     public var id: ConnectionID

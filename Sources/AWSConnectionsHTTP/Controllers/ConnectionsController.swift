@@ -62,19 +62,42 @@ public struct ConnectionsController: Sendable {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireScope(.read)
-        var query = try ListParameters(request).query
+        let query = try ListParameters(request).query
         guard let limit = query.limit else {
             return try await Self.wholeList(store: store, account: caller.accountID, query: query)
         }
-        // One more than asked tells whether another page exists.
-        query.limit = limit + 1
-        var page = try await store.list(account: caller.accountID, query: query)
-        var nextToken: String?
-        if page.count > limit {
-            page.removeLast(page.count - limit)
-            nextToken = page.last.map(ListParameters.token(after:))
+        let page = try await Self.page(store: store, account: caller.accountID, query: query, limit: limit)
+        let nextToken = page.hasMore ? page.last.map(ListParameters.token(after:)) : nil
+        return Self.json(ConnectionJSON.encodeList(page.items, nextToken: nextToken))
+    }
+
+    /// A page of the list: at most `limit` connections, whether more follow, and where the
+    /// page ends.
+    struct Page {
+        var items: ConnectionJSON.ListItems
+        var hasMore: Bool
+        var last: ListPosition?
+    }
+
+    /// Reads a page as JSON when the store writes it (PostgreSQL), else as connections (one
+    /// more than asked tells whether another page exists).
+    static func page(store: any ConnectionStore, account: AccountID, query: ConnectionListQuery, limit: Int)
+        async throws -> Page
+    {
+        if let jsonPages = store as? any ConnectionJSONPages {
+            let page = try await jsonPages.jsonPage(account: account, query: query, limit: limit)
+            return Page(items: .encoded(page.items), hasMore: page.hasMore, last: page.last)
         }
-        return Self.json(ConnectionJSON.encodeList(page, nextToken: nextToken))
+        var query = query
+        query.limit = limit + 1
+        var connections = try await store.list(account: account, query: query)
+        let hasMore = connections.count > limit
+        if hasMore {
+            connections.removeLast(connections.count - limit)
+        }
+        return Page(
+            items: .connections(connections), hasMore: hasMore,
+            last: connections.last.map { ListPosition(createdDate: $0.createdDate, id: $0.id) })
     }
 
     /// Connections read and written per part of a list answer without `limit`.
@@ -93,22 +116,20 @@ public struct ConnectionsController: Sendable {
     static func wholeList(store: any ConnectionStore, account: AccountID, query: ConnectionListQuery) async throws
         -> Response
     {
-        var partQuery = query
-        partQuery.limit = listPartSize
-        let first = try await store.list(account: account, query: partQuery)
-        guard first.count == listPartSize else {
-            return json(ConnectionJSON.encodeList(first))
+        let first = try await page(store: store, account: account, query: query, limit: listPartSize)
+        guard first.hasMore else {
+            return json(ConnectionJSON.encodeList(first.items))
         }
-        let body = ResponseBody { [partQuery] writer in
-            var partQuery = partQuery
+        let body = ResponseBody { writer in
             var part = first
+            var partQuery = query
             var isFirst = true
-            while !part.isEmpty {
-                try await writer.write(ConnectionJSON.encodeListPart(part, isFirst: isFirst))
+            while true {
+                try await writer.write(ConnectionJSON.encodeListPart(part.items, isFirst: isFirst))
                 isFirst = false
-                guard part.count == listPartSize, let last = part.last else { break }
-                partQuery.after = ListPosition(createdDate: last.createdDate, id: last.id)
-                part = try await store.list(account: account, query: partQuery)
+                guard part.hasMore, let last = part.last else { break }
+                partQuery.after = last
+                part = try await page(store: store, account: account, query: partQuery, limit: listPartSize)
             }
             try await writer.write(ConnectionJSON.listEnd)
             try await writer.finish(nil)

@@ -31,11 +31,13 @@ enum ConnectionJSON {
 
     /// `{"Items": [...]}`, the list call's body, with `"NextToken"` when another page exists.
     static func encodeList(_ connections: [Connection], nextToken: String? = nil) -> ByteBuffer {
-        var writer = JSONWriter(capacity: 64 + connections.count * approximateSize)
+        encodeList(.connections(connections), nextToken: nextToken)
+    }
+
+    static func encodeList(_ items: ListItems, nextToken: String? = nil) -> ByteBuffer {
+        var writer = JSONWriter(capacity: 64 + items.approximateSize)
         beginList(&writer)
-        for connection in connections {
-            write(connection, to: &writer)
-        }
+        write(items, to: &writer)
         writer.endArray()
         if let nextToken {
             writer.key(ListMember.nextToken)
@@ -47,17 +49,40 @@ enum ConnectionJSON {
 
     /// A part of a list answer written in parts: the first part opens the document and its
     /// array; each later one continues the array; `listEnd` closes both.
-    static func encodeListPart(_ connections: [Connection], isFirst: Bool) -> ByteBuffer {
-        var writer = JSONWriter(capacity: 64 + connections.count * approximateSize)
+    static func encodeListPart(_ items: ListItems, isFirst: Bool) -> ByteBuffer {
+        var writer = JSONWriter(capacity: 64 + items.approximateSize)
         if isFirst {
             beginList(&writer)
         } else {
             writer.continueAfterValue()
         }
-        for connection in connections {
-            write(connection, to: &writer)
-        }
+        write(items, to: &writer)
         return writer.buffer
+    }
+
+    /// The connections of a list page: read as connections, or written as this JSON by the
+    /// store itself (`ConnectionJSONPages`, whose output `ListJSONTests` holds to `write`'s).
+    enum ListItems {
+        case connections([Connection])
+        case encoded([UInt8])
+
+        var approximateSize: Int {
+            switch self {
+            case .connections(let connections): connections.count * ConnectionJSON.approximateSize
+            case .encoded(let bytes): bytes.count
+            }
+        }
+    }
+
+    private static func write(_ items: ListItems, to writer: inout JSONWriter) {
+        switch items {
+        case .connections(let connections):
+            for connection in connections {
+                write(connection, to: &writer)
+            }
+        case .encoded(let bytes):
+            writer.encodedValues(bytes)
+        }
     }
 
     /// The end of a list answer written in parts (`encodeListPart`).

@@ -51,8 +51,8 @@ struct ListParameters {
         field: "nextToken", code: .invalidFormat, message: "nextToken must be a NextToken this API returned")
 
     /// Opaque to clients: the position (creation time and id) of the last connection sent.
-    static func token(after connection: Connection) -> String {
-        "\(connection.createdDate.millisecondsSinceEpoch).\(connection.id.rawValue)"
+    static func token(after position: ListPosition) -> String {
+        "\(position.createdDate.millisecondsSinceEpoch).\(position.id.rawValue)"
     }
 
     private static func position(fromToken token: String) -> ListPosition? {
