@@ -24,10 +24,15 @@ struct ListJSONTests {
         try await withApp(store) { world, client in
             var ids: [String] = []
             for text in Self.texts {
-                let body = try JSONSerialization.data(withJSONObject: [
+                var fields: [String: Any] = [
                     "name": text.name, "description": text.description, "awsAccountId": "123456789012",
                     "awsRegion": "eu-west-1", "enabled": ids.count % 2 == 0,
-                ])
+                ]
+                if ids.isEmpty {
+                    // IAM lets a role's path hold any printable ASCII, quote and backslash included.
+                    fields["roleArn"] = #"arn:aws:iam::123456789012:role/a"b\c/media"#
+                }
+                let body = try JSONSerialization.data(withJSONObject: fields)
                 let created = try await client.send(
                     .post, collectionPath, key: world.alpha, body: String(decoding: body, as: UTF8.self))
                 try #require(created.status == .created, "\(created.bodyText)")
