@@ -158,7 +158,7 @@ struct CreateConnectionTests {
     func serverManagedAndUnknownFields(store: StoreKind) async throws {
         try await withApp(store) { world, client in
             let base = #""name":"n","awsAccountId":"123456789012","awsRegion":"us-east-1""#
-            for field in ["connectionId", "type", "createdDate", "updatedDate", "version"] {
+            for field in ["connectionId", "type", "externalId", "createdDate", "updatedDate", "version"] {
                 let response = try await client.create(key: world.alpha, body: #"{\#(base),"\#(field)":"x"}"#)
                 #expect(response.status == .badRequest)
                 #expect(try response.problemCode() == "immutable_field")

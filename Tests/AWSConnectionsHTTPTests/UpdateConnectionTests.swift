@@ -73,7 +73,7 @@ struct UpdateConnectionTests {
     }
 
     @Test("each immutable field in the body is 400 naming it, and nothing changes", arguments: StoreKind.all, [
-        "awsAccountId", "awsRegion", "connectionId", "type", "createdDate", "updatedDate",
+        "awsAccountId", "awsRegion", "connectionId", "type", "externalId", "createdDate", "updatedDate",
     ])
     func immutableFields(store: StoreKind, field: String) async throws {
         try await withApp(store) { world, client in

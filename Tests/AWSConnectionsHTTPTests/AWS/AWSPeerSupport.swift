@@ -146,3 +146,29 @@ func fetch(_ url: String) async throws -> (status: Int, body: Data) {
 func mediaKey(_ world: TestWorld) async throws -> String {
     try await world.store.issueKey(account: "alpha", scopes: [.read, .write, .mediaRead], at: .now()).key.secret
 }
+
+/// Role credentials moto issued in answer to an AssumeRole.
+struct IssuedCredentials: Sendable {
+    let accessKeyID: String
+    let secretAccessKey: String
+    let sessionToken: String
+}
+
+extension AWSPeer {
+    /// Every credential moto issued for `roleARN`, from the state its server shows at
+    /// `/moto-api/data.json`: the one place outside the server under test that knows a role's
+    /// secret access key.
+    func issuedRoleCredentials(roleARN: String) async throws -> [IssuedCredentials] {
+        let answer = try await fetch("\(endpoint)/moto-api/data.json")
+        guard answer.status == 200, let state = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any] else {
+            throw TestFailure("moto's data.json answered \(answer.status)")
+        }
+        let assumed = (state["sts"] as? [String: Any])?["AssumedRole"] as? [[String: Any]] ?? []
+        return assumed.compactMap { role in
+            guard role["role_arn"] as? String == roleARN, let id = role["access_key_id"] as? String,
+                let secret = role["secret_access_key"] as? String, let token = role["session_token"] as? String
+            else { return nil }
+            return IssuedCredentials(accessKeyID: id, secretAccessKey: secret, sessionToken: token)
+        }
+    }
+}

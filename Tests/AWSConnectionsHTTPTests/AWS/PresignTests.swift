@@ -162,13 +162,46 @@ struct PresignTests {
         guard StoreKind.all.contains(.postgres) else { return }
         let arranged = try await Self.arrange()
         defer { arranged.moto.stop() }
+        try await Self.withTwoReplicas(arranged) { world, media, clientA, clientB in
+            let id = try await Self.connection(arranged, client: clientA, key: world.alpha)
+            #expect(try await clientB.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey).status == .ok)
+            let warm = try await arranged.moto.counts()["AssumeRole"] ?? 0
+            // Warm on B: no call.
+            #expect(try await clientB.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey).status == .ok)
+            #expect(try await arranged.moto.counts()["AssumeRole"] == warm)
+
+            let newName = uniqueName("new")
+            let externalID = try #require(try await clientA.get(key: world.alpha, id: id).json()["externalId"] as? String)
+            try await Self.makeRole(arranged, name: newName, externalID: externalID)
+            #expect(try await clientA.update(
+                key: world.alpha, id: id,
+                body: #"{"name":"Prod","roleArn":"arn:aws:iam::\#(motoAccount):role/\#(newName)","version":1}"#).status == .ok)
+            #expect(try await clientB.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey).status == .ok)
+            #expect(try await arranged.moto.counts()["AssumeRole"] == warm + 1)
+
+            // A disable through A: B answers 409 and calls nothing.
+            #expect(try await clientA.update(key: world.alpha, id: id, body: #"{"name":"Prod","enabled":false,"version":2}"#).status == .ok)
+            let total = try await arranged.moto.counts()["total"] ?? 0
+            let refused = try await clientB.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey)
+            #expect(refused.status == .conflict)
+            #expect(try await arranged.moto.counts()["total"] == total)
+        }
+    }
+
+    /// Two servers on one PostgreSQL database, as replicas behind a load balancer: each with its
+    /// own store (pool) and its own credential cache, both using `arranged`'s moto; `media` is a
+    /// key of account alpha with `media:read`.
+    static func withTwoReplicas(
+        _ arranged: Arranged,
+        _ body: @Sendable (_ world: TestWorld, _ media: String, _ clientA: any TestClientProtocol,
+            _ clientB: any TestClientProtocol) async throws -> Void
+    ) async throws {
         try await withWorld(.postgres) { world in
             let replicaA = buildApplication(
                 connections: world.store, keys: world.store,
                 roleAccess: motoRoleAccess(principal: arranged.principal, endpoint: arranged.moto.endpoint),
                 host: "127.0.0.1", port: 0, logger: testLogger)
             let media = try await mediaKey(world)
-            // Replica B: its own store (pool) on the same database and its own credential cache.
             var settings = try PostgresSettings(url: world.databaseURL)
             settings.maximumConnections = 2
             try await PostgresStore.withRunningStore(settings: settings, logger: testLogger) { storeB in
@@ -178,28 +211,7 @@ struct PresignTests {
                     host: "127.0.0.1", port: 0, logger: testLogger)
                 try await replicaA.test(.router) { clientA in
                     try await replicaB.test(.router) { clientB in
-                        let id = try await Self.connection(arranged, client: clientA, key: world.alpha)
-                        #expect(try await clientB.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey).status == .ok)
-                        let warm = try await arranged.moto.counts()["AssumeRole"] ?? 0
-                        // Warm on B: no call.
-                        #expect(try await clientB.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey).status == .ok)
-                        #expect(try await arranged.moto.counts()["AssumeRole"] == warm)
-
-                        let newName = uniqueName("new")
-                        let externalID = try #require(try await clientA.get(key: world.alpha, id: id).json()["externalId"] as? String)
-                        try await Self.makeRole(arranged, name: newName, externalID: externalID)
-                        #expect(try await clientA.update(
-                            key: world.alpha, id: id,
-                            body: #"{"name":"Prod","roleArn":"arn:aws:iam::\#(motoAccount):role/\#(newName)","version":1}"#).status == .ok)
-                        #expect(try await clientB.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey).status == .ok)
-                        #expect(try await arranged.moto.counts()["AssumeRole"] == warm + 1)
-
-                        // A disable through A: B answers 409 and calls nothing.
-                        #expect(try await clientA.update(key: world.alpha, id: id, body: #"{"name":"Prod","enabled":false,"version":2}"#).status == .ok)
-                        let total = try await arranged.moto.counts()["total"] ?? 0
-                        let refused = try await clientB.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey)
-                        #expect(refused.status == .conflict)
-                        #expect(try await arranged.moto.counts()["total"] == total)
+                        try await body(world, media, clientA, clientB)
                     }
                 }
             }
@@ -239,7 +251,9 @@ struct PresignTests {
         }
     }
 
-    @Test("no secret in the logs or the database: the platform's secret key and the role's session token", arguments: StoreKind.all)
+    @Test(
+        "no secret in the logs or the database: the platform's secret key, and the secret key and session token of every role credential verify and presign got",
+        arguments: StoreKind.all)
     func noSecrets(store: StoreKind) async throws {
         let arranged = try await Self.arrange()
         defer { arranged.moto.stop() }
@@ -250,10 +264,18 @@ struct PresignTests {
         try await withRoleApp(store, roleAccess: roleAccess, logger: logger) { world, client in
             let media = try await mediaKey(world)
             let id = try await Self.connection(arranged, client: client, key: world.alpha)
-            _ = try await client.verify(key: world.alpha, id: id, body: #"{"bucket":"\#(arranged.bucket)"}"#)
+            let roleARN = try #require(try await client.get(key: world.alpha, id: id).json()["roleArn"] as? String)
+            let verified = try await client.verify(key: world.alpha, id: id, body: #"{"bucket":"\#(arranged.bucket)"}"#)
+            #expect(steps(of: try verified.json())["assume_role"]?.status == "ok")
+            // The role credentials the server got are in no answer but a URL's token: moto's record of what it issued tells them.
+            let issuedToVerify = try await arranged.moto.issuedRoleCredentials(roleARN: roleARN)
+            #expect(!issuedToVerify.isEmpty, "verify's credentials are known to the check")
             let url = try #require(try await client.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey).json()["url"] as? String)
             let token = try #require(URLComponents(string: url)?.queryItems?.first { $0.name == "X-Amz-Security-Token" }?.value)
-            let secrets = [arranged.principal.secretAccessKey, token]
+            let issued = try await arranged.moto.issuedRoleCredentials(roleARN: roleARN)
+            let signing = try #require(issued.first { $0.accessKeyID == accessKey(in: url) }, "the URL's credentials are known to the check")
+            #expect(signing.sessionToken == token)
+            let secrets = [arranged.principal.secretAccessKey] + issued.flatMap { [$0.secretAccessKey, $0.sessionToken] }
             let logText = capture.text
             #expect(!logText.isEmpty)
             let database: String
@@ -266,11 +288,23 @@ struct PresignTests {
             }
             #expect(database.contains(id), "the check reads the data it means to")
             for secret in secrets {
-                #expect(!logText.contains(secret))
-                #expect(!database.contains(secret))
+                for spelling in spellings(of: secret) {
+                    #expect(!logText.contains(spelling))
+                    #expect(!database.contains(spelling))
+                }
             }
         }
     }
+}
+
+/// `secret` as it is written raw, in JSON (which may escape `/`) and percent-encoded in a URL.
+func spellings(of secret: String) -> Set<String> {
+    var unreserved = CharacterSet.alphanumerics
+    unreserved.insert(charactersIn: "-._~")
+    return [
+        secret, secret.replacingOccurrences(of: "/", with: #"\/"#),
+        secret.addingPercentEncoding(withAllowedCharacters: unreserved) ?? secret,
+    ]
 }
 
 /// The access key id a presigned URL was signed with.
