@@ -12,7 +12,7 @@ import Testing
 struct SigV4BotocoreTests {
     @Test("header signing and presigned URLs match botocore on every generated case")
     func matchesBotocore() throws {
-        let output = try Self.runGenerator()
+        let output = try Self.runGenerator("sigv4_cases.py")
         let generated = try JSONDecoder().decode(GeneratedCases.self, from: output)
         #expect(generated.cases.count >= 300)
 
@@ -82,13 +82,16 @@ struct SigV4BotocoreTests {
     }
 
     /// The generator's stdout; stderr goes to a file so that neither pipe can fill and stall it.
-    static func runGenerator() throws -> Data {
+    ///
+    /// It runs without the caller's `AWS_…` variables and with instance metadata disabled, so
+    /// that botocore can neither pick up a profile or endpoint nor go looking for credentials.
+    static func runGenerator(_ name: String) throws -> Data {
         let root = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()  // AWSConnectionsAWSTests
             .deletingLastPathComponent()  // Tests
             .deletingLastPathComponent()
-        let script = root.appendingPathComponent("Tests/aws-peers/sigv4_cases.py")
-        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("sigv4_cases-\(UUID().uuidString).log")
+        let script = root.appendingPathComponent("Tests/aws-peers/\(name)")
+        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorLog) }
         let errorHandle = try FileHandle(forWritingTo: errorLog)
@@ -98,6 +101,9 @@ struct SigV4BotocoreTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path]
         process.currentDirectoryURL = root
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        process.environment = environment
         let output = Pipe()
         process.standardOutput = output
         process.standardError = errorHandle
