@@ -39,6 +39,24 @@ struct ConnectionByID: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
 }
 
+/// Several connections by id, for reads that arrived together (`ConnectionReadBatcher`).
+struct ConnectionsByIDs: PostgresPreparedStatement {
+    static let name = "aws_connections_connections_by_ids_1"
+    static let sql = "SELECT \(ConnectionColumns.list) FROM connections WHERE id = ANY($1)"
+    static let bindingDataTypes: [PostgresDataType] = [.textArray]
+    typealias Row = Connection
+
+    let ids: [ConnectionID]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(ids.map(\.rawValue))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
+}
+
 struct ConnectionsOfAccount: PostgresPreparedStatement {
     static let name = "aws_connections_connections_of_account_2"
     static let sql = "SELECT \(ConnectionColumns.list) FROM connections WHERE account_id = $1 ORDER BY created_at, id"

@@ -94,11 +94,17 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
     }
 
     public func get(id: ConnectionID) async throws -> Connection? {
-        try await perform { database in
-            for try await connection in try await database.execute(ConnectionByID(id: id), logger: self.logger) {
-                return connection
+        try await connectionReads.get(id) { ids in
+            guard ids.count > 1 else {
+                return try await self.perform { database in
+                    var found: [Connection] = []
+                    for try await connection in try await database.execute(ConnectionByID(id: ids[0]), logger: self.logger) {
+                        found.append(connection)
+                    }
+                    return found
+                }
             }
-            return nil
+            return try await self.connections(ConnectionsByIDs(ids: ids))
         }
     }
 

@@ -19,6 +19,8 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     /// The deadlines of the operations in flight (`perform`).
     let deadlines = DeadlineSweeper()
+    /// Point reads of connections that arrive together share a statement.
+    let connectionReads: ConnectionReadBatcher
     /// The migrations this open applied, oldest first; empty when the schema was current.
     public let appliedAtOpen: [String]
 
@@ -30,6 +32,7 @@ public final class PostgresStore: Sendable {
         self.settings = settings
         self.logger = logger
         self.appliedAtOpen = appliedAtOpen
+        connectionReads = ConnectionReadBatcher(maximumInFlight: settings.maximumConnections / 2)
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: settings.clientTLS)

@@ -46,6 +46,65 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test(
+        "gets of many ids at once each answer their own connection, 403 or 404, and a get after an update sees it",
+        arguments: StoreKind.all)
+    func concurrentGets(store: StoreKind) async throws {
+        // On PostgreSQL, gets that arrive together share one statement (ConnectionReadBatcher):
+        // each answer must still be its own id's, and a read asked after a write completed
+        // must see that write.
+        try await withApp(store, .live) { world, client in
+            let port = try #require(client.port)
+            var created: [String] = []
+            for index in 0..<16 {
+                created.append(
+                    try #require(try await client.createConnection(key: world.alpha, name: "own \(index)")["connectionId"] as? String))
+            }
+            var othersCreated: [String] = []
+            for _ in 0..<4 {
+                othersCreated.append(try await client.createConnectionID(key: world.beta))
+            }
+            let own = created
+            let others = othersCreated
+            let unknown = (0..<4).map { "2026010100000000\($0)aaaaaaaaaaaaaaa" }
+            let targets = own + others + unknown
+            let mismatches = try await withLiveClients(count: 32, port: port) { index, live in
+                var mismatches: [String] = []
+                for iteration in 0..<15 {
+                    if index < own.count, iteration % 5 == 0 {
+                        // This client's own connection: write, then read it back at once.
+                        let id = own[index]
+                        let version = iteration / 5 + 1
+                        let name = "own \(index) v\(version + 1)"
+                        let put = try await live.call(
+                            .put, "\(collectionPath)/\(id)", key: world.alpha, body: #"{"name":"\#(name)","version":\#(version)}"#)
+                        guard put.status == .ok else {
+                            mismatches.append("update of \(id): \(put.status)")
+                            continue
+                        }
+                        let read = try await live.call(.get, "\(collectionPath)/\(id)", key: world.alpha).json()
+                        if read["name"] as? String != name || read["version"] as? Int != version + 1 {
+                            mismatches.append("read after update of \(id): \(read)")
+                        }
+                        continue
+                    }
+                    let id = targets[(index * 7 + iteration) % targets.count]
+                    let response = try await live.call(.get, "\(collectionPath)/\(id)", key: world.alpha)
+                    switch response.status {
+                    case .ok where own.contains(id):
+                        if try response.json()["connectionId"] as? String != id { mismatches.append("\(id) answered \(response.bodyText)") }
+                    case .forbidden where others.contains(id), .notFound where unknown.contains(id):
+                        break
+                    default:
+                        mismatches.append("\(id): \(response.status) \(response.bodyText)")
+                    }
+                }
+                return mismatches
+            }
+            #expect(mismatches.flatMap { $0 } == [])
+        }
+    }
+
     @Test("concurrent creates from many clients all land, each with a distinct id", arguments: StoreKind.all)
     func concurrentCreates(store: StoreKind) async throws {
         try await withApp(store, .live) { world, client in
