@@ -102,19 +102,12 @@ extension ConnectionJSONPage {
     }
 }
 
-/// The first page of a list as JSON, with optional filters (as `FirstPageOfAccount`).
+/// The first page of a list as JSON (`PageConditions.first`).
 struct FirstJSONPageOfAccount: PostgresPreparedStatement {
     static let name = "aws_connections_first_json_page_of_account_2"
     static let sql = ConnectionJSONColumns.aggregate(
-        page: ConnectionJSONColumns.page(
-            where: """
-                account_id = $1
-                    AND ($2::boolean IS NULL OR enabled = $2)
-                    AND ($3::text IS NULL OR name = $3)
-                """,
-            limit: "$4"),
-        limit: "$4")
-    static let bindingDataTypes: [PostgresDataType] = [.int8, .bool, .text, .int8]
+        page: ConnectionJSONColumns.page(where: PageConditions.first, limit: "$4"), limit: "$4")
+    static let bindingDataTypes = PageConditions.firstDataTypes
     typealias Row = ConnectionJSONPageRow
 
     let account: AccountID
@@ -122,32 +115,18 @@ struct FirstJSONPageOfAccount: PostgresPreparedStatement {
     let limit: Int
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 4)
-        bindings.append(account.rawValue)
-        bindings.append(query.enabled)
-        bindings.append(query.name)
-        bindings.append(Int64(limit))
-        return bindings
+        PageConditions.bindings(account: account, after: nil, query: query, limit: limit)
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
-/// A later page of a list as JSON (as `PageOfAccountAfter`: the position is its own
-/// statement so that it stays an index condition in the cached plan).
+/// A later page of a list as JSON (`PageConditions.after`).
 struct JSONPageOfAccountAfter: PostgresPreparedStatement {
     static let name = "aws_connections_json_page_of_account_after_2"
     static let sql = ConnectionJSONColumns.aggregate(
-        page: ConnectionJSONColumns.page(
-            where: """
-                account_id = $1
-                    AND (created_at, id) > ($2, $3)
-                    AND ($4::boolean IS NULL OR enabled = $4)
-                    AND ($5::text IS NULL OR name = $5)
-                """,
-            limit: "$6"),
-        limit: "$6")
-    static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .text, .bool, .text, .int8]
+        page: ConnectionJSONColumns.page(where: PageConditions.after, limit: "$6"), limit: "$6")
+    static let bindingDataTypes = PageConditions.afterDataTypes
     typealias Row = ConnectionJSONPageRow
 
     let account: AccountID
@@ -156,14 +135,7 @@ struct JSONPageOfAccountAfter: PostgresPreparedStatement {
     let limit: Int
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 6)
-        bindings.append(account.rawValue)
-        bindings.append(after.createdDate.millisecondsSinceEpoch)
-        bindings.append(after.id.rawValue)
-        bindings.append(query.enabled)
-        bindings.append(query.name)
-        bindings.append(Int64(limit))
-        return bindings
+        PageConditions.bindings(account: account, after: after, query: query, limit: limit)
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }

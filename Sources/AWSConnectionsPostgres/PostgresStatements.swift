@@ -73,53 +73,80 @@ struct ConnectionsOfAccount: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
 }
 
-/// The first page of a list, with optional filters. NULL parameters switch a filter off,
+/// The conditions and parameters of a list page, shared by the statements that read it as
+/// rows and as JSON (`PostgresConnectionJSON.swift`). NULL parameters switch a filter off,
 /// so one prepared statement serves every combination; the order and the limit come from
-/// the (account_id, created_at, id) index.
+/// the (account_id, created_at, id) index. A later page's position is its own statement,
+/// not a NULL switch, so that it stays an index condition in the plan PostgreSQL caches for
+/// the statement: behind a switch, the cached plan scanned every earlier row of the account
+/// and filtered it out.
+enum PageConditions {
+    /// `$1` the account, `$2` enabled, `$3` name; the limit is `$4`.
+    static let first = """
+        account_id = $1
+            AND ($2::boolean IS NULL OR enabled = $2)
+            AND ($3::text IS NULL OR name = $3)
+        """
+    static let firstDataTypes: [PostgresDataType] = [.int8, .bool, .text, .int8]
+
+    /// `$1` the account, `$2` and `$3` the position, `$4` enabled, `$5` name; the limit is `$6`.
+    static let after = """
+        account_id = $1
+            AND (created_at, id) > ($2, $3)
+            AND ($4::boolean IS NULL OR enabled = $4)
+            AND ($5::text IS NULL OR name = $5)
+        """
+    static let afterDataTypes: [PostgresDataType] = [.int8, .int8, .text, .bool, .text, .int8]
+
+    /// The parameters of `first` or, with a position, `after`, then `limit` (NULL: none).
+    static func bindings(account: AccountID, after: ListPosition?, query: ConnectionListQuery, limit: Int?)
+        -> PostgresBindings
+    {
+        var bindings = PostgresBindings(capacity: after == nil ? 4 : 6)
+        bindings.append(account.rawValue)
+        if let after {
+            bindings.append(after.createdDate.millisecondsSinceEpoch)
+            bindings.append(after.id.rawValue)
+        }
+        bindings.append(query.enabled)
+        bindings.append(query.name)
+        bindings.append(limit.map(Int64.init))
+        return bindings
+    }
+}
+
+/// The first page of a list, with optional filters (`PageConditions.first`).
 struct FirstPageOfAccount: PostgresPreparedStatement {
     static let name = "aws_connections_first_page_of_account_2"
     static let sql = """
         SELECT \(ConnectionColumns.list) FROM connections
-        WHERE account_id = $1
-            AND ($2::boolean IS NULL OR enabled = $2)
-            AND ($3::text IS NULL OR name = $3)
+        WHERE \(PageConditions.first)
         ORDER BY created_at, id
         LIMIT $4
         """
-    static let bindingDataTypes: [PostgresDataType] = [.int8, .bool, .text, .int8]
+    static let bindingDataTypes = PageConditions.firstDataTypes
     typealias Row = Connection
 
     let account: AccountID
     let query: ConnectionListQuery
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 4)
-        bindings.append(account.rawValue)
-        bindings.append(query.enabled)
-        bindings.append(query.name)
-        // LIMIT NULL is no limit.
-        bindings.append(query.limit.map(Int64.init))
-        return bindings
+        PageConditions.bindings(account: account, after: nil, query: query, limit: query.limit)
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
 }
 
-/// A later page: the position is its own statement, not a NULL switch, so that it stays an
-/// index condition in the plan PostgreSQL caches for the statement. Behind a switch, the
-/// cached plan scanned every earlier row of the account and filtered it out.
+/// A later page of a list (`PageConditions.after`).
 struct PageOfAccountAfter: PostgresPreparedStatement {
     static let name = "aws_connections_page_of_account_after_2"
     static let sql = """
         SELECT \(ConnectionColumns.list) FROM connections
-        WHERE account_id = $1
-            AND (created_at, id) > ($2, $3)
-            AND ($4::boolean IS NULL OR enabled = $4)
-            AND ($5::text IS NULL OR name = $5)
+        WHERE \(PageConditions.after)
         ORDER BY created_at, id
         LIMIT $6
         """
-    static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .text, .bool, .text, .int8]
+    static let bindingDataTypes = PageConditions.afterDataTypes
     typealias Row = Connection
 
     let account: AccountID
@@ -127,14 +154,7 @@ struct PageOfAccountAfter: PostgresPreparedStatement {
     let query: ConnectionListQuery
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 6)
-        bindings.append(account.rawValue)
-        bindings.append(after.createdDate.millisecondsSinceEpoch)
-        bindings.append(after.id.rawValue)
-        bindings.append(query.enabled)
-        bindings.append(query.name)
-        bindings.append(query.limit.map(Int64.init))
-        return bindings
+        PageConditions.bindings(account: account, after: after, query: query, limit: query.limit)
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
