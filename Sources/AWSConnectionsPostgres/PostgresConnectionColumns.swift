@@ -40,6 +40,20 @@ enum FieldColumn: Int, CaseIterable {
         }
     }
 
+    /// Appends the field's values in `fields`, in order, as the next statement parameter (an
+    /// array, for statements that write several connections).
+    func bindArray(_ fields: [ConnectionFields], to bindings: inout PostgresBindings) {
+        switch self {
+        case .name: bindings.append(fields.map(\.name))
+        case .description: bindings.append(fields.map(\.description))
+        case .awsAccountID: bindings.append(fields.map(\.awsAccountID))
+        case .awsRegion: bindings.append(fields.map(\.awsRegion))
+        case .roleARN: bindings.append(fields.map(\.roleARN))
+        case .externalID: bindings.append(fields.map(\.externalID))
+        case .enabled: bindings.append(fields.map(\.enabled))
+        }
+    }
+
     /// Every field column, in case order.
     static let list = allCases.map(\.name).joined(separator: ", ")
     /// How many there are (`allCases` builds an array on every use).

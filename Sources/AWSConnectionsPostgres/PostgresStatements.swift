@@ -207,6 +207,69 @@ struct CreateConnection: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
 }
 
+/// Several creates into one account (`AccountCreateBatcher`): takes all their quota places
+/// at once, inserts the connections and records their `created` history, in one statement.
+/// Answers how many it created: all of them, or none when the account has fewer free
+/// places than the batch (the caller then creates them one at a time, so that each is
+/// refused or not exactly as alone). Each column's values are one array parameter.
+struct CreateConnections: PostgresPreparedStatement {
+    static let name = "aws_connections_create_connections_1"
+    static let sql: String = {
+        // $1 ids, $2 the account, then one array per field, the dates, the versions, the keys;
+        // then the number of creates and the quota.
+        let fields = FieldColumn.allCases
+        let fieldArrays = fields.enumerated().map { index, column in
+            "$\(index + 3)::\(column.dataType == .bool ? "boolean" : "text")[]"
+        }
+        let next = fields.count + 3
+        let (createdAt, updatedAt, version, keys, count, quota) = (next, next + 1, next + 2, next + 3, next + 4, next + 5)
+        return """
+            WITH claimed AS (
+                UPDATE accounts SET connection_count = connection_count + $\(count)
+                WHERE id = $2 AND connection_count + $\(count) <= $\(quota)
+                RETURNING id
+            ), new AS (
+                SELECT * FROM unnest(
+                    $1::text[], \(fieldArrays.joined(separator: ", ")),
+                    $\(createdAt)::bigint[], $\(updatedAt)::bigint[], $\(version)::bigint[], $\(keys)::text[]
+                ) AS new (id, \(FieldColumn.list), created_at, updated_at, version, key_id)
+                WHERE EXISTS (SELECT 1 FROM claimed)
+            ), inserted AS (
+                INSERT INTO connections (\(ConnectionColumns.list))
+                SELECT id, $2, \(FieldColumn.list), created_at, updated_at, version FROM new
+                RETURNING id
+            ), recorded AS (
+                INSERT INTO connection_history (\(HistoryColumn.list))
+                SELECT id, version, $2, created_at, key_id, 'created', \(FieldColumn.list) FROM new
+            )
+            SELECT count(*) FROM inserted
+            """
+    }()
+    typealias Row = Int64
+
+    let creates: [AccountCreateBatcher.Create]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: FieldColumn.count + 9)
+        let connections = creates.map(\.connection)
+        bindings.append(connections.map(\.id.rawValue))
+        bindings.append(connections[0].accountID.rawValue)
+        let fields = connections.map(\.fields)
+        for column in FieldColumn.allCases {
+            column.bindArray(fields, to: &bindings)
+        }
+        bindings.append(connections.map(\.createdDate.millisecondsSinceEpoch))
+        bindings.append(connections.map(\.updatedDate.millisecondsSinceEpoch))
+        bindings.append(connections.map(\.version))
+        bindings.append(creates.map(\.key.rawValue))
+        bindings.append(Int64(creates.count))
+        bindings.append(Int64(creates.map(\.quota).min() ?? 0))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
+}
+
 /// The compare-and-delete: deletes the connection if it is the account's (and at the
 /// expected version, when one is given), frees its quota place and records the delete, in
 /// one statement; its verification goes with it (ON DELETE CASCADE). Answers one row when

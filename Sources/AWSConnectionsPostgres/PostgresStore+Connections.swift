@@ -9,9 +9,8 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
         let logger = self.logger
         let create = CreateConnection(connection: connection, key: key, quota: quota)
         guard let idempotency else {
-            return try await perform { database in
-                for try await _ in try await database.execute(create, logger: logger) { return .created(connection) }
-                return .quotaExceeded(limit: quota)
+            return try await accountCreates.create(.init(connection: connection, key: key, quota: quota)) { creates in
+                try await self.createTogether(creates)
             }
         }
         let account = connection.accountID.rawValue
@@ -79,6 +78,43 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
             }
             throw StoreError.failed("the list's page answered no row")
         }
+    }
+
+    /// Creates of one account that arrived together (`AccountCreateBatcher`): one statement
+    /// when they all fit in the quota, else one at a time, each answered as if alone.
+    private func createTogether(_ creates: [AccountCreateBatcher.Create]) async throws
+        -> [Result<CreateOutcome, any Error>]
+    {
+        let logger = self.logger
+        if creates.count > 1 {
+            let created = try await perform { database in
+                var created: Int64 = 0
+                for try await count in try await database.execute(CreateConnections(creates: creates), logger: logger) {
+                    created = count
+                }
+                return created
+            }
+            if created == creates.count {
+                return creates.map { .success(.created($0.connection)) }
+            }
+        }
+        var outcomes: [Result<CreateOutcome, any Error>] = []
+        for create in creates {
+            let statement = CreateConnection(connection: create.connection, key: create.key, quota: create.quota)
+            do {
+                outcomes.append(
+                    .success(
+                        try await perform { database in
+                            for try await _ in try await database.execute(statement, logger: logger) {
+                                return .created(create.connection)
+                            }
+                            return .quotaExceeded(limit: create.quota)
+                        }))
+            } catch {
+                outcomes.append(.failure(error))
+            }
+        }
+        return outcomes
     }
 
     /// Runs one of the list statements and collects its rows.

@@ -21,6 +21,8 @@ public final class PostgresStore: Sendable {
     let deadlines = DeadlineSweeper()
     /// Point reads of connections that arrive together share a statement.
     let connectionReads: ConnectionReadBatcher
+    /// Creates into one account that arrive together share a statement and a commit.
+    let accountCreates = AccountCreateBatcher()
     /// The migrations this open applied, oldest first; empty when the schema was current.
     public let appliedAtOpen: [String]
 
