@@ -39,7 +39,7 @@ struct ConnectionByID: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try Connection(row: row) }
 }
 
-/// Several connections by id, for reads that arrived together (`ConnectionReadBatcher`).
+/// Several connections by id, for reads that arrived together (`StatementBatcher`).
 struct ConnectionsByIDs: PostgresPreparedStatement {
     static let name = "aws_connections_connections_by_ids_1"
     static let sql = "SELECT \(ConnectionColumns.list) FROM connections WHERE id = ANY($1)"
@@ -207,12 +207,18 @@ struct CreateConnection: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
 }
 
-/// Several creates into one account (`AccountCreateBatcher`): takes all their quota places
+/// Several creates into one account (`StatementBatcher`, grouped by account): takes all their quota places
 /// at once, inserts the connections and records their `created` history, in one statement.
 /// Answers how many it created: all of them, or none when the account has fewer free
 /// places than the batch (the caller then creates them one at a time, so that each is
 /// refused or not exactly as alone). Each column's values are one array parameter.
 struct CreateConnections: PostgresPreparedStatement {
+    struct Create: Sendable {
+        let connection: Connection
+        let key: KeyID
+        let quota: Int
+    }
+
     static let name = "aws_connections_create_connections_1"
     static let sql: String = {
         // $1 ids, $2 the account, then one array per field, the dates, the versions, the keys;
@@ -247,7 +253,7 @@ struct CreateConnections: PostgresPreparedStatement {
     }()
     typealias Row = Int64
 
-    let creates: [AccountCreateBatcher.Create]
+    let creates: [Create]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: FieldColumn.count + 9)
@@ -268,6 +274,75 @@ struct CreateConnections: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
+}
+
+/// Updates of several connections without a role change, each a compare-and-write as in
+/// `UpdateConnection`, with their history, in one statement (`StatementBatcher`). Answers
+/// each written connection with its update's position `n` in the batch; an update that
+/// answers no row missed (gone, another account's, or another version). When two updates of
+/// one batch name the same connection and version, one of them is written and the other
+/// misses, as when they run one after the other.
+struct UpdateConnections: PostgresPreparedStatement {
+    struct Update: Sendable {
+        let id: ConnectionID
+        let account: AccountID
+        let changes: ConnectionChanges
+        let key: KeyID
+        let now: Timestamp
+    }
+
+    static let name = "aws_connections_update_connections_1"
+    static let sql: String = {
+        let returned = ConnectionColumns.list.split(separator: ", ").map { "connections.\($0) AS \($0)" }
+        return """
+            WITH input AS (
+                SELECT * FROM unnest(
+                    $1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::boolean[], $6::boolean[],
+                    $7::bigint[], $8::text[], $9::bigint[], $10::bigint[], $11::text[]
+                ) AS input (n, name, set_description, description, set_enabled, enabled,
+                    changed_at, id, account_id, version, key_id)
+            ), updated AS (
+                UPDATE connections
+                SET name = input.name,
+                    description = CASE WHEN input.set_description THEN input.description ELSE connections.description END,
+                    enabled = CASE WHEN input.set_enabled THEN input.enabled ELSE connections.enabled END,
+                    updated_at = GREATEST(input.changed_at, connections.updated_at), version = connections.version + 1
+                FROM input
+                WHERE connections.id = input.id AND connections.account_id = input.account_id
+                    AND connections.version = input.version
+                RETURNING \(returned.joined(separator: ", ")), input.n AS n, input.key_id AS key_id
+            ), recorded AS (
+                INSERT INTO connection_history (\(HistoryColumn.list))
+                SELECT id, version, account_id, updated_at, key_id, 'updated', \(FieldColumn.list)
+                FROM updated
+            )
+            SELECT \(ConnectionColumns.list), n FROM updated
+            """
+    }()
+    typealias Row = (Connection, Int)
+
+    let updates: [Update]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 11)
+        bindings.append(updates.indices.map(Int64.init))
+        bindings.append(updates.map(\.changes.name))
+        bindings.append(updates.map { $0.changes.description != nil })
+        bindings.append(updates.map { $0.changes.description ?? "" })
+        bindings.append(updates.map { $0.changes.enabled != nil })
+        bindings.append(updates.map { $0.changes.enabled ?? false })
+        bindings.append(updates.map(\.now.millisecondsSinceEpoch))
+        bindings.append(updates.map(\.id.rawValue))
+        bindings.append(updates.map(\.account.rawValue))
+        bindings.append(updates.map(\.changes.expectedVersion))
+        bindings.append(updates.map(\.key.rawValue))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let n = try row.makeRandomAccess()[ConnectionColumns.count].decode(Int64.self, context: .default)
+        return (try Connection(row: row), Int(n))
+    }
 }
 
 /// The compare-and-delete: deletes the connection if it is the account's (and at the

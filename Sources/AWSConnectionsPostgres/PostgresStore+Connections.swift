@@ -9,7 +9,8 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
         let logger = self.logger
         let create = CreateConnection(connection: connection, key: key, quota: quota)
         guard let idempotency else {
-            return try await accountCreates.create(.init(connection: connection, key: key, quota: quota)) { creates in
+            let create = CreateConnections.Create(connection: connection, key: key, quota: quota)
+            return try await accountCreates.submit(create, group: connection.accountID) { creates in
                 try await self.createTogether(creates)
             }
         }
@@ -80,9 +81,9 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
         }
     }
 
-    /// Creates of one account that arrived together (`AccountCreateBatcher`): one statement
+    /// Creates of one account that arrived together (`accountCreates`): one statement
     /// when they all fit in the quota, else one at a time, each answered as if alone.
-    private func createTogether(_ creates: [AccountCreateBatcher.Create]) async throws
+    private func createTogether(_ creates: [CreateConnections.Create]) async throws
         -> [Result<CreateOutcome, any Error>]
     {
         let logger = self.logger
@@ -130,52 +131,88 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
     }
 
     public func get(id: ConnectionID) async throws -> Connection? {
-        try await connectionReads.get(id) { ids in
-            guard ids.count > 1 else {
-                return try await self.perform { database in
-                    var found: [Connection] = []
-                    for try await connection in try await database.execute(ConnectionByID(id: ids[0]), logger: self.logger) {
-                        found.append(connection)
-                    }
-                    return found
-                }
+        try await connectionReads.submit(id, group: .all) { ids in
+            var byID: [ConnectionID: Connection] = [:]
+            for connection in try await self.connections(ids: Array(Set(ids))) {
+                byID[connection.id] = connection
             }
-            return try await self.connections(ConnectionsByIDs(ids: ids))
+            return ids.map { .success(byID[$0]) }
         }
+    }
+
+    /// The connections with these ids (each at most once), in any order.
+    private func connections(ids: [ConnectionID]) async throws -> [Connection] {
+        guard ids.count == 1 else { return try await connections(ConnectionsByIDs(ids: ids)) }
+        return try await connections(ConnectionByID(id: ids[0]))
     }
 
     public func update(
         id: ConnectionID, account: AccountID, changes: ConnectionChanges, by key: KeyID, at now: Timestamp
     ) async throws -> UpdateOutcome {
-        let logger = self.logger
-        let statement = UpdateConnection(id: id, account: account, changes: changes, key: key, now: now)
-        let apply: @Sendable (PostgresConnection) async throws -> UpdateOutcome = { database in
-            // The compare (account and version), the write and its history are one statement.
-            var updated: Connection?
-            for try await connection in try await database.execute(statement, logger: logger) { updated = connection }
-            if let updated {
-                if changes.roleARN != nil {
-                    // A statement after the write rather than a part of it: a save that took
-                    // the connection's row lock first commits before the write goes on, and
-                    // only a snapshot newer than the write's sees that save's row. A kept
-                    // verification is always of the role the connection named when it was
-                    // kept (the save holds the row), so one of another role means this
-                    // update changed the role.
-                    try await database.query(
-                        """
-                        DELETE FROM connection_verifications
-                        WHERE connection_id = \(updated.id.rawValue) AND role_arn <> \(updated.roleARN)
-                        """, logger: logger)
-                }
-                return .updated(updated)
-            }
-            // Nothing was written. A fresh statement sees at least the state that made the
-            // write miss (versions only grow, owners never change), so it explains the miss.
-            let stored = try await Self.ownerAndVersion(database, id: id, logger: logger)
-            return UpdateOutcome(WriteMiss(stored: stored, account: account))
+        let update = UpdateConnections.Update(id: id, account: account, changes: changes, key: key, now: now)
+        guard changes.roleARN == nil else {
+            return try await transaction { database in try await self.apply(update, on: database) }
         }
-        // Without a role there is nothing to forget: one statement, no transaction's round trips.
-        return changes.roleARN == nil ? try await perform(writing: true, apply) : try await transaction(apply)
+        // Without a role there is nothing to forget: one statement, no transaction's round
+        // trips, shared with the updates that arrive meanwhile. The batch's runner serves other
+        // callers' updates too, so it reads only its argument.
+        return try await connectionUpdates.submit(update, group: .all) { updates in
+            guard updates.count > 1 else {
+                return [.success(try await self.perform(writing: true) { database in try await self.apply(updates[0], on: database) })]
+            }
+            return try await self.updateTogether(updates)
+        }
+    }
+
+    /// One update as a compare-and-write with its history, in one statement.
+    private func apply(_ update: UpdateConnections.Update, on database: PostgresConnection) async throws -> UpdateOutcome {
+        let statement = UpdateConnection(
+            id: update.id, account: update.account, changes: update.changes, key: update.key, now: update.now)
+        var updated: Connection?
+        for try await connection in try await database.execute(statement, logger: logger) { updated = connection }
+        if let updated {
+            if update.changes.roleARN != nil {
+                // A statement after the write rather than a part of it: a save that took
+                // the connection's row lock first commits before the write goes on, and
+                // only a snapshot newer than the write's sees that save's row. A kept
+                // verification is always of the role the connection named when it was
+                // kept (the save holds the row), so one of another role means this
+                // update changed the role.
+                try await database.query(
+                    """
+                    DELETE FROM connection_verifications
+                    WHERE connection_id = \(updated.id.rawValue) AND role_arn <> \(updated.roleARN)
+                    """, logger: logger)
+            }
+            return .updated(updated)
+        }
+        // Nothing was written. A fresh statement sees at least the state that made the
+        // write miss (versions only grow, owners never change), so it explains the miss.
+        let stored = try await Self.ownerAndVersion(database, id: update.id, logger: logger)
+        return UpdateOutcome(WriteMiss(stored: stored, account: update.account))
+    }
+
+    /// Updates without a role change that arrived together, in one statement; each that
+    /// missed is explained as alone (a fresh read of its owner and version).
+    private func updateTogether(_ updates: [UpdateConnections.Update]) async throws -> [Result<UpdateOutcome, any Error>] {
+        let logger = self.logger
+        return try await perform(writing: true) { database in
+            var outcomes = [UpdateOutcome?](repeating: nil, count: updates.count)
+            for try await (connection, n) in try await database.execute(UpdateConnections(updates: updates), logger: logger)
+            where outcomes.indices.contains(n) {
+                outcomes[n] = .updated(connection)
+            }
+            var results: [Result<UpdateOutcome, any Error>] = []
+            for (update, outcome) in zip(updates, outcomes) {
+                if let outcome {
+                    results.append(.success(outcome))
+                } else {
+                    let stored = try await Self.ownerAndVersion(database, id: update.id, logger: logger)
+                    results.append(.success(UpdateOutcome(WriteMiss(stored: stored, account: update.account))))
+                }
+            }
+            return results
+        }
     }
 
     public func delete(

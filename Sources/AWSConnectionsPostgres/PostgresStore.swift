@@ -20,9 +20,13 @@ public final class PostgresStore: Sendable {
     /// The deadlines of the operations in flight (`perform`).
     let deadlines = DeadlineSweeper()
     /// Point reads of connections that arrive together share a statement.
-    let connectionReads: ConnectionReadBatcher
-    /// Creates into one account that arrive together share a statement and a commit.
-    let accountCreates = AccountCreateBatcher()
+    let connectionReads: StatementBatcher<AllRequests, ConnectionID, Connection?>
+    /// Updates without a role change that arrive together share a statement and a commit.
+    let connectionUpdates: StatementBatcher<AllRequests, UpdateConnections.Update, UpdateOutcome>
+    /// Creates into one account that arrive together share a statement and a commit: one
+    /// batch per account at a time, since each holds the account's counter row until its
+    /// commit.
+    let accountCreates: StatementBatcher<AccountID, CreateConnections.Create, CreateOutcome>
     /// The migrations this open applied, oldest first; empty when the schema was current.
     public let appliedAtOpen: [String]
 
@@ -34,7 +38,14 @@ public final class PostgresStore: Sendable {
         self.settings = settings
         self.logger = logger
         self.appliedAtOpen = appliedAtOpen
-        connectionReads = ConnectionReadBatcher(maximumInFlight: settings.maximumConnections / 2)
+        // Half the pool at most for each batched kind, so that lists, keyed creates and
+        // history keep connections; a request waits for its batch as long as for a connection.
+        let waitLimit = TimeAmount(settings.poolWaitTimeout)
+        connectionReads = StatementBatcher(
+            maximumInFlight: settings.maximumConnections / 2, maximumBatch: 256, waitLimit: waitLimit, deadlines: deadlines)
+        connectionUpdates = StatementBatcher(
+            maximumInFlight: settings.maximumConnections / 2, maximumBatch: 128, waitLimit: waitLimit, deadlines: deadlines)
+        accountCreates = StatementBatcher(maximumInFlight: 1, maximumBatch: 128, waitLimit: waitLimit, deadlines: deadlines)
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: settings.clientTLS)
