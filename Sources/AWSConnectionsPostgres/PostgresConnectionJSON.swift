@@ -89,11 +89,9 @@ extension ConnectionJSONPage {
     init(row: ConnectionJSONPageRow, limit: Int) {
         let (rows, itemsCell, lastCreatedAt, lastID) = row
         var items = itemsCell ?? ByteBuffer()
-        let count = Int(rows)
         self.init(
             items: items.readBytes(length: items.readableBytes) ?? [],
-            count: min(count, limit),
-            hasMore: count > limit,
+            hasMore: rows > limit,
             last: lastCreatedAt.flatMap { createdAt in
                 lastID.map {
                     ListPosition(createdDate: Timestamp(millisecondsSinceEpoch: createdAt), id: ConnectionID(uncheckedRawValue: $0))

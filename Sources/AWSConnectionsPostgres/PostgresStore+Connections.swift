@@ -6,14 +6,14 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
     public func create(_ connection: Connection, by key: KeyID, quota: Int, idempotency: IdempotentCreate?)
         async throws -> CreateOutcome
     {
-        let logger = self.logger
-        let create = CreateConnection(connection: connection, key: key, quota: quota)
         guard let idempotency else {
             let create = CreateConnections.Create(connection: connection, key: key, quota: quota)
             return try await accountCreates.submit(create, group: connection.accountID) { creates in
                 try await self.createTogether(creates)
             }
         }
+        let logger = self.logger
+        let create = CreateConnection(connection: connection, key: key, quota: quota)
         let account = connection.accountID.rawValue
         return try await transaction { database in
             // A concurrent request with the same key waits here on the primary key until the

@@ -73,22 +73,18 @@ public struct ConnectionListQuery: Sendable, Equatable {
     public static let all = ConnectionListQuery()
 }
 
-/// A place in the list's order (creation time, then id). Positions, unlike offsets, stay
-/// valid while connections are created or deleted, so no page skips or repeats a survivor.
 /// A page of the list that the store wrote as the API's JSON itself (`ConnectionJSONPages`).
 public struct ConnectionJSONPage: Sendable {
     /// The page's connections as the API's JSON objects, comma-separated, in list order.
     public var items: [UInt8]
-    /// How many connections `items` holds.
-    public var count: Int
     /// Whether more connections that pass the filters follow the page.
     public var hasMore: Bool
-    /// The position of the page's last connection; nil when the page is empty.
+    /// The position of the page's last connection when more follow (where the next page
+    /// starts); nil otherwise.
     public var last: ListPosition?
 
-    public init(items: [UInt8], count: Int, hasMore: Bool, last: ListPosition?) {
+    public init(items: [UInt8], hasMore: Bool, last: ListPosition?) {
         self.items = items
-        self.count = count
         self.hasMore = hasMore
         self.last = last
     }
@@ -103,6 +99,8 @@ public protocol ConnectionJSONPages: ConnectionStore {
     func jsonPage(account: AccountID, query: ConnectionListQuery, limit: Int) async throws -> ConnectionJSONPage
 }
 
+/// A place in the list's order (creation time, then id). Positions, unlike offsets, stay
+/// valid while connections are created or deleted, so no page skips or repeats a survivor.
 public struct ListPosition: Sendable, Equatable {
     public var createdDate: Timestamp
     public var id: ConnectionID

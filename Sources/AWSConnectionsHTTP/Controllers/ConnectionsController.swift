@@ -10,12 +10,16 @@ import Hummingbird
 /// `APIKeyAuthMiddleware`. Responses that carry one connection carry its `ETag`.
 public struct ConnectionsController: Sendable {
     let store: any ConnectionStore
+    /// The same store when it writes list pages as JSON itself (PostgreSQL), found once here
+    /// rather than by a cast on every list.
+    let jsonPages: (any ConnectionJSONPages)?
     let policy: ServicePolicy
     /// Told when a connection's role may no longer be used as before, to drop its credentials.
     let roleAccess: any RoleAccess
 
     public init(store: any ConnectionStore, policy: ServicePolicy, roleAccess: any RoleAccess = UnconfiguredRoleAccess()) {
         self.store = store
+        self.jsonPages = store as? any ConnectionJSONPages
         self.policy = policy
         self.roleAccess = roleAccess
     }
@@ -64,9 +68,9 @@ public struct ConnectionsController: Sendable {
         let caller = try context.requireScope(.read)
         let query = try ListParameters(request).query
         guard let limit = query.limit else {
-            return try await Self.wholeList(store: store, account: caller.accountID, query: query)
+            return try await wholeList(account: caller.accountID, query: query)
         }
-        let page = try await Self.page(store: store, account: caller.accountID, query: query, limit: limit)
+        let page = try await page(account: caller.accountID, query: query, limit: limit)
         let nextToken = page.hasMore ? page.last.map(ListParameters.token(after:)) : nil
         return Self.json(ConnectionJSON.encodeList(page.items, nextToken: nextToken))
     }
@@ -81,10 +85,8 @@ public struct ConnectionsController: Sendable {
 
     /// Reads a page as JSON when the store writes it (PostgreSQL), else as connections (one
     /// more than asked tells whether another page exists).
-    static func page(store: any ConnectionStore, account: AccountID, query: ConnectionListQuery, limit: Int)
-        async throws -> Page
-    {
-        if let jsonPages = store as? any ConnectionJSONPages {
+    func page(account: AccountID, query: ConnectionListQuery, limit: Int) async throws -> Page {
+        if let jsonPages {
             let page = try await jsonPages.jsonPage(account: account, query: query, limit: limit)
             return Page(items: .encoded(page.items), hasMore: page.hasMore, last: page.last)
         }
@@ -113,12 +115,10 @@ public struct ConnectionsController: Sendable {
     /// none appears twice and none that exists throughout is missed. A failure before the
     /// first part is a problem answer; after it, the connection is closed mid-answer, which
     /// every client sees as an incomplete body rather than a short list.
-    static func wholeList(store: any ConnectionStore, account: AccountID, query: ConnectionListQuery) async throws
-        -> Response
-    {
-        let first = try await page(store: store, account: account, query: query, limit: listPartSize)
+    func wholeList(account: AccountID, query: ConnectionListQuery) async throws -> Response {
+        let first = try await page(account: account, query: query, limit: Self.listPartSize)
         guard first.hasMore else {
-            return json(ConnectionJSON.encodeList(first.items))
+            return Self.json(ConnectionJSON.encodeList(first.items))
         }
         let body = ResponseBody { writer in
             var part = first
@@ -129,7 +129,7 @@ public struct ConnectionsController: Sendable {
                 isFirst = false
                 guard part.hasMore, let last = part.last else { break }
                 partQuery.after = last
-                part = try await page(store: store, account: account, query: partQuery, limit: listPartSize)
+                part = try await page(account: account, query: partQuery, limit: Self.listPartSize)
             }
             try await writer.write(ConnectionJSON.listEnd)
             try await writer.finish(nil)
