@@ -12,12 +12,7 @@ import Testing
 struct MediaRequestTests {
     @Test("presign without bucket, or with expiresIn 0 or 3601, is 400 naming the field, and AWS sees no request")
     func presignBodiesRefused() async throws {
-        let arranged = try await PresignTests.arrange()
-        defer { arranged.moto.stop() }
-        let roleAccess = motoRoleAccess(principal: arranged.principal, endpoint: arranged.moto.endpoint)
-        try await withRoleApp(.sqlite, roleAccess: roleAccess) { world, client in
-            let media = try await mediaKey(world)
-            let id = try await PresignTests.connection(arranged, client: client, key: world.alpha)
+        try await PresignTests.withArrangedConnection(.sqlite) { arranged, world, client, media, id in
             let total = try await arranged.moto.counts()["total"] ?? 0
             let cases = [
                 (#"{"key":"\#(arranged.objectKey)"}"#, "bucket", "required"),
@@ -36,12 +31,7 @@ struct MediaRequestTests {
 
     @Test("presign's expiresIn of 1 and of 3600 are accepted, and 1 is the URL's X-Amz-Expires")
     func presignBoundsAccepted() async throws {
-        let arranged = try await PresignTests.arrange()
-        defer { arranged.moto.stop() }
-        let roleAccess = motoRoleAccess(principal: arranged.principal, endpoint: arranged.moto.endpoint)
-        try await withRoleApp(.sqlite, roleAccess: roleAccess) { world, client in
-            let media = try await mediaKey(world)
-            let id = try await PresignTests.connection(arranged, client: client, key: world.alpha)
+        try await PresignTests.withArrangedConnection(.sqlite) { arranged, world, client, media, id in
             let shortest = try await client.presign(
                 key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey, expiresIn: 1)
             #expect(shortest.status == .ok, "\(shortest.bodyText)")

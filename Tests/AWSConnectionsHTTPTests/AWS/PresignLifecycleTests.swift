@@ -13,12 +13,7 @@ import Testing
 struct PresignLifecycleTests {
     @Test("after a disable and a re-enable the next presign makes a new AssumeRole", arguments: StoreKind.all)
     func reenableAssumesAgain(store: StoreKind) async throws {
-        let arranged = try await PresignTests.arrange()
-        defer { arranged.moto.stop() }
-        let roleAccess = motoRoleAccess(principal: arranged.principal, endpoint: arranged.moto.endpoint)
-        try await withRoleApp(store, roleAccess: roleAccess) { world, client in
-            let media = try await mediaKey(world)
-            let id = try await PresignTests.connection(arranged, client: client, key: world.alpha)
+        try await PresignTests.withArrangedConnection(store) { arranged, world, client, media, id in
             let presign = { try await client.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey) }
             let first = try await presign()
             #expect(first.status == .ok)
@@ -44,12 +39,7 @@ struct PresignLifecycleTests {
 
     @Test("after a delete, presign answers 404 connection_not_found and AWS sees no request", arguments: StoreKind.all)
     func deletedConnection(store: StoreKind) async throws {
-        let arranged = try await PresignTests.arrange()
-        defer { arranged.moto.stop() }
-        let roleAccess = motoRoleAccess(principal: arranged.principal, endpoint: arranged.moto.endpoint)
-        try await withRoleApp(store, roleAccess: roleAccess) { world, client in
-            let media = try await mediaKey(world)
-            let id = try await PresignTests.connection(arranged, client: client, key: world.alpha)
+        try await PresignTests.withArrangedConnection(store) { arranged, world, client, media, id in
             // Warm credentials, which the delete must not leave usable.
             #expect(try await client.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey).status == .ok)
 

@@ -53,14 +53,25 @@ struct PresignTests {
         return try #require(created["connectionId"] as? String)
     }
 
-    @Test("the URL's bytes are the object's, expiresDate is as asked, and the URL carries the session token")
-    func bytesThroughTheURL() async throws {
-        let arranged = try await Self.arrange()
+    /// The setup most presign tests share: a fresh moto as `arrange` makes it, the router on
+    /// `store` using it, a key with `media:read`, and one connection whose role exists.
+    static func withArrangedConnection(
+        _ store: StoreKind = .sqlite,
+        _ body: @Sendable (Arranged, TestWorld, any TestClientProtocol, _ mediaKey: String, _ id: String) async throws -> Void
+    ) async throws {
+        let arranged = try await arrange()
         defer { arranged.moto.stop() }
         let roleAccess = motoRoleAccess(principal: arranged.principal, endpoint: arranged.moto.endpoint)
-        try await withRoleApp(.sqlite, roleAccess: roleAccess) { world, client in
+        try await withRoleApp(store, roleAccess: roleAccess) { world, client in
             let media = try await mediaKey(world)
-            let id = try await Self.connection(arranged, client: client, key: world.alpha)
+            let id = try await connection(arranged, client: client, key: world.alpha)
+            try await body(arranged, world, client, media, id)
+        }
+    }
+
+    @Test("the URL's bytes are the object's, expiresDate is as asked, and the URL carries the session token")
+    func bytesThroughTheURL() async throws {
+        try await PresignTests.withArrangedConnection(.sqlite) { arranged, world, client, media, id in
             let before = Date()
             let response = try await client.presign(
                 key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey, expiresIn: 600)
@@ -91,12 +102,7 @@ struct PresignTests {
 
     @Test("a disabled connection gets 409 connection_disabled and AWS sees no request")
     func disabledConnection() async throws {
-        let arranged = try await Self.arrange()
-        defer { arranged.moto.stop() }
-        let roleAccess = motoRoleAccess(principal: arranged.principal, endpoint: arranged.moto.endpoint)
-        try await withRoleApp(.sqlite, roleAccess: roleAccess) { world, client in
-            let media = try await mediaKey(world)
-            let id = try await Self.connection(arranged, client: client, key: world.alpha)
+        try await PresignTests.withArrangedConnection(.sqlite) { arranged, world, client, media, id in
             #expect(try await client.update(key: world.alpha, id: id, body: #"{"name":"Prod","enabled":false,"version":1}"#).status == .ok)
             let before = try await arranged.moto.counts()["total"] ?? 0
             let response = try await client.presign(key: media, id: id, bucket: arranged.bucket, objectKey: arranged.objectKey)
@@ -108,12 +114,7 @@ struct PresignTests {
 
     @Test("64 concurrent presigns on a cold connection make exactly one AssumeRole; warm ones make none")
     func singleFlight() async throws {
-        let arranged = try await Self.arrange()
-        defer { arranged.moto.stop() }
-        let roleAccess = motoRoleAccess(principal: arranged.principal, endpoint: arranged.moto.endpoint)
-        try await withRoleApp(.sqlite, roleAccess: roleAccess) { world, client in
-            let media = try await mediaKey(world)
-            let id = try await Self.connection(arranged, client: client, key: world.alpha)
+        try await PresignTests.withArrangedConnection(.sqlite) { arranged, world, client, media, id in
             let before = try await arranged.moto.counts()["AssumeRole"] ?? 0
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<64 {
