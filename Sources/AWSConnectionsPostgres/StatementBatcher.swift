@@ -9,9 +9,9 @@ import Synchronization
 /// connection, for the round trip, for its own commit to reach the disk, or (creates into one
 /// account) for the account's counter row; the server and PostgreSQL were both well under
 /// their cores. A request that finds fewer than `maximumInFlight` batches of its group
-/// running starts one at once with whatever of the group is waiting (so an idle server adds
-/// no delay); otherwise it waits for a running batch to finish, which then takes every
-/// request of the group that arrived meanwhile into its next statement.
+/// running and none waiting runs at once, alone and in its own task (so an idle server adds
+/// neither delay nor a task hop); otherwise it waits for a running batch to finish, which then
+/// takes every request of the group that arrived meanwhile into its next statement.
 ///
 /// A batch takes its requests when it starts and its statement runs after that, so each
 /// request still sees everything committed before it was made, and each caller is answered
@@ -58,7 +58,29 @@ final class StatementBatcher<Group: Hashable & Sendable, Input: Sendable, Output
     /// passes the same runner; the one whose request starts a batch lends it to the batches
     /// that follow).
     func submit(_ input: Input, group: Group, run: @escaping Run) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
+        // Alone in its group (the idle case): run in the caller's own task, with no hop to
+        // another task and back.
+        let alone = state.withLock { state in
+            let queue = state.queues[group, default: Queue()]
+            guard queue.inFlight < maximumInFlight, queue.waiting.isEmpty else { return false }
+            state.queues[group, default: Queue()].inFlight += 1
+            return true
+        }
+        if alone {
+            let outcome: Result<Output, any Error>
+            do {
+                let outcomes = try await run([input])
+                outcome = outcomes.count == 1 ? outcomes[0] : .failure(StoreError.failed("a batch of 1 request answered \(outcomes.count)"))
+            } catch {
+                outcome = .failure(error)
+            }
+            // Requests that queued meanwhile go on in a task of their own.
+            if let next = state.withLock({ state in nextBatch(group, &state) }) {
+                Task { await self.drain(group, first: next, run: run) }
+            }
+            return try outcome.get()
+        }
+        return try await withCheckedThrowingContinuation { continuation in
             let (batch, queuedID): ([Waiting]?, UInt64?) = state.withLock { state in
                 state.nextID += 1
                 let id = state.nextID
@@ -111,15 +133,19 @@ final class StatementBatcher<Group: Hashable & Sendable, Input: Sendable, Output
                     waiting.continuation.resume(throwing: error)
                 }
             }
-            next = state.withLock { state in
-                guard state.queues[group]?.waiting.isEmpty == false else {
-                    state.queues[group]!.inFlight -= 1
-                    if state.queues[group]!.inFlight == 0 { state.queues[group] = nil }
-                    return nil
-                }
-                return take(group, &state)
-            }
+            next = state.withLock { state in nextBatch(group, &state) }
         }
+    }
+
+    /// The group's next batch for a runner that finished one; nil, and one runner fewer, when
+    /// none is waiting.
+    private func nextBatch(_ group: Group, _ state: inout State) -> [Waiting]? {
+        guard state.queues[group]?.waiting.isEmpty == false else {
+            state.queues[group]!.inFlight -= 1
+            if state.queues[group]!.inFlight == 0 { state.queues[group] = nil }
+            return nil
+        }
+        return take(group, &state)
     }
 
     private func take(_ group: Group, _ state: inout State) -> [Waiting] {
