@@ -40,9 +40,9 @@ struct StoreFailureTests {
     func lateWritesAreRefusedNotCommitted() async throws {
         try await withWorld(.sqlite) { world in
             let sqlite = try #require(world.sqlite)
-            // A deadline of a second, not less: on a machine busy with the whole suite the first
-            // write can take a few hundred milliseconds to be taken into its batch.
-            let store = try SQLiteStore(path: sqlite.path, writeQueue: .init(maxQueued: 1_024, maxWait: .seconds(1)))
+            // A deadline of two seconds, not less: on a machine busy with the whole suite and a
+            // build the first write once took over a second to be taken into its batch.
+            let store = try SQLiteStore(path: sqlite.path, writeQueue: .init(maxQueued: 1_024, maxWait: .seconds(2)))
             try await buildTestApplication(store: store).test(.router) { client in
                 let run = try await Self.whileWriteLockHeld(path: sqlite.path, client: client, key: world.alpha) {
                     let creates = Self.startCreates(10, client: client, key: world.alpha)
@@ -146,8 +146,10 @@ struct StoreFailureTests {
             return try await client.create(key: key, body: Self.validBody).status
         }
         // Long enough for the first write to be taken into its batch (within the queue's
-        // deadline); the batch then waits up to the busy timeout (5 s) for the lock.
-        try await Task.sleep(for: .seconds(1))
+        // deadline); the batch then waits up to the busy timeout (5 s) for the lock, which is
+        // released once the others are answered (their deadline after this pause, so well
+        // before that timeout).
+        try await Task.sleep(for: .seconds(1.5))
         let answers = try await others()
         let finishedEarly = finished.load(ordering: .sequentiallyConsistent)
         try await intruder.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
