@@ -131,6 +131,55 @@ enum PostgresMigrations {
                 )
                 """,
             ]),
+        Step(
+            name: "0005-connection-documents",
+            // Each connection keeps its API JSON, written by a trigger on every insert and
+            // update, so a list page is its rows' documents joined (see
+            // `PostgresConnectionJSON.swift`): building the JSON per row per read cost
+            // PostgreSQL about 5 us a row, three quarters of a page's time; a write now pays
+            // that once. A trigger rather than the statements' own SET lists, so no write path
+            // (batched updates, old replicas during an upgrade, manual repairs) can leave a
+            // document behind its row. A change to the document is a new step that replaces
+            // the function and rewrites every row's document, as the last statements here do.
+            //
+            // The document must be byte for byte what the HTTP layer's `ConnectionJSON` writes
+            // (`ListJSONTests` compares them on hostile text): `to_json(text)` escapes `"`, `\`
+            // and control characters exactly as `JSONWriter` does and copies the rest; the id,
+            // external id, account id and region are quoted without it because they can only
+            // hold characters JSON copies as they are (the server generates the ids from
+            // [0-9a-zA-Z]; `ConnectionRules` checks the account id and region before they are
+            // stored, and they never change); a role ARN's path may hold `"` and `\`. Dates are
+            // RFC 3339 UTC with milliseconds, from the epoch by interval arithmetic: exact, and
+            // free of the session's time zone.
+            statements: [
+                "ALTER TABLE connections ADD COLUMN document TEXT",
+                """
+                CREATE FUNCTION aws_connections_document() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    NEW.document := '{"connectionId":"' || NEW.id
+                        || '","name":' || to_json(NEW.name)::text
+                        || ',"description":' || to_json(NEW.description)::text
+                        || ',"awsAccountId":"' || NEW.aws_account_id
+                        || '","awsRegion":"' || NEW.aws_region
+                        || '","roleArn":' || to_json(NEW.role_arn)::text
+                        || ',"externalId":"' || NEW.external_id
+                        || '","type":"AWS","enabled":' || CASE WHEN NEW.enabled THEN 'true' ELSE 'false' END
+                        || ',"createdDate":"' || to_char(timestamp 'epoch' + NEW.created_at * interval '1 millisecond',
+                            'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                        || '","updatedDate":"' || to_char(timestamp 'epoch' + NEW.updated_at * interval '1 millisecond',
+                            'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                        || '","version":' || NEW.version::text || '}';
+                    RETURN NEW;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER connections_document BEFORE INSERT OR UPDATE ON connections
+                FOR EACH ROW EXECUTE FUNCTION aws_connections_document()
+                """,
+                "UPDATE connections SET document = NULL",
+                "ALTER TABLE connections ALTER COLUMN document SET NOT NULL",
+            ]),
     ]
 
     /// Rows a statement of `fillRoles` writes at once.

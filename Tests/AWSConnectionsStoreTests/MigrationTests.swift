@@ -103,6 +103,26 @@ struct MigrationTests {
                     }
                 }
                 #expect(Set(externalIDs).count == expected.count)
+
+                // PostgreSQL's list pages are the rows' documents, written for the existing
+                // rows by the step after this one.
+                if let pages = upgraded as? any ConnectionJSONPages {
+                    let live: [(id: String, name: String, region: String, enabled: Bool, created: String, updated: String, version: Int)] = [
+                        ("20250101000000000aaaaaaaaaaaaaaa", "commercial", "us-east-1", true, "00:00:01.000", "00:00:03.000", 2),
+                        ("20250101000000001bbbbbbbbbbbbbbb", "china", "cn-north-1", true, "00:00:02.000", "00:00:02.000", 1),
+                        ("20250101000000002ccccccccccccccc", "govcloud", "us-gov-west-1", false, "00:00:02.500", "00:00:02.500", 1),
+                    ]
+                    let documents = live.enumerated().map { index, row in
+                        let account = expected[index].role.split(separator: ":", omittingEmptySubsequences: false)[4]
+                        return #"{"connectionId":"\#(row.id)","name":"\#(row.name)","description":"","#
+                            + #""awsAccountId":"\#(account)","awsRegion":"\#(row.region)","roleArn":"\#(expected[index].role)","#
+                            + #""externalId":"\#(externalIDs[index])","type":"AWS","enabled":\#(row.enabled),"#
+                            + #""createdDate":"1970-01-01T\#(row.created)Z","updatedDate":"1970-01-01T\#(row.updated)Z","#
+                            + #""version":\#(row.version)}"#
+                    }
+                    let page = try await pages.jsonPage(account: AccountID(1), query: ConnectionListQuery(), limit: 10)
+                    #expect(String(decoding: page.items, as: UTF8.self) == documents.joined(separator: ","))
+                }
                 #expect(try await upgraded.history(id: ConnectionID(uncheckedRawValue: "20241201000000000ddddddddddddddd")).map(\.version) == [1, 2, 3])
             }
             // Every new column is NOT NULL once filled.
