@@ -1,6 +1,7 @@
 import AWSConnectionsTestSupport
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Testing
 
 /// PostgreSQL writes list pages as JSON itself (`ConnectionJSONPages`) while a single
@@ -67,6 +68,50 @@ struct ListJSONTests {
 
             let none = try await client.send(.get, "\(collectionPath)?name=nobody&limit=10", key: world.alpha)
             #expect(none.bodyText == #"{"Items":[]}"#)
+        }
+    }
+
+    @Test("connections created and updated by many clients at once are listed exactly as each reads alone", arguments: StoreKind.all)
+    func concurrentWritesListAsRead(store: StoreKind) async throws {
+        // On PostgreSQL, creates and updates that arrive together share statements
+        // (StatementBatcher) and each row's JSON is written by the database: every write path
+        // must leave a row's listed JSON equal to what a get of it writes.
+        try await withApp(store, .live) { world, client in
+            let port = try #require(client.port)
+            let ids = try await withLiveClients(count: 24, port: port) { index, live in
+                let text = Self.texts[index % Self.texts.count]
+                let body = try JSONSerialization.data(withJSONObject: [
+                    "name": "\(text.name) \(index)", "description": text.description,
+                    "awsAccountId": "123456789012", "awsRegion": "eu-west-1",
+                ])
+                let created = try await live.call(.post, collectionPath, key: world.alpha, body: String(decoding: body, as: UTF8.self))
+                guard created.status == .created, let id = try created.json()["connectionId"] as? String else {
+                    throw TestFailure("create \(index): \(created.status) \(created.bodyText)")
+                }
+                for version in 1...2 {
+                    let update = try JSONSerialization.data(withJSONObject: [
+                        "name": #"renamed "\#(version)" \ \#(index)"#, "enabled": version % 2 == 0, "version": version,
+                    ])
+                    let updated = try await live.call(
+                        .put, "\(collectionPath)/\(id)", key: world.alpha, body: String(decoding: update, as: UTF8.self))
+                    guard updated.status == .ok else {
+                        throw TestFailure("update \(index) to \(version + 1): \(updated.status) \(updated.bodyText)")
+                    }
+                }
+                return id
+            }
+            var single: [String: String] = [:]
+            for id in ids {
+                let response = try await client.get(key: world.alpha, id: id)
+                try #require(response.status == .ok)
+                #expect(try response.json()["version"] as? Int == 3)
+                single[id] = response.bodyText
+            }
+            let whole = try await client.list(key: world.alpha)
+            let listed = try #require(try whole.json()["Items"] as? [[String: Any]])
+            let order = listed.compactMap { $0["connectionId"] as? String }
+            #expect(Set(order) == Set(ids) && order.count == ids.count)
+            #expect(whole.bodyText == #"{"Items":["# + order.compactMap { single[$0] }.joined(separator: ",") + "]}")
         }
     }
 }
