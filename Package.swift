@@ -11,7 +11,9 @@ let package = Package(
     name: "aws-connections",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "aws-connections", targets: ["aws-connections"])
+        .executable(name: "aws-connections", targets: ["aws-connections"]),
+        // The Swift SDK: a typed client of the API, generated from the OpenAPI document.
+        .library(name: "AWSConnectionsClient", targets: ["AWSConnectionsClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -30,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
     ],
     targets: [
         // The domain: connections, ids, regions, validation, API keys and the store protocol.
@@ -90,6 +93,22 @@ let package = Package(
             // are unused in any one file; it marks them to be ignored only for Swift 6.4 and
             // later. This target holds nothing but generated code and a five-line accessor.
             swiftSettings: swiftSettings + [.unsafeFlags(["-suppress-warnings"])],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // The Swift SDK: the client generated from the same `openapi.json` (a link to the API
+        // target's) at build time, behind a small hand-written layer: typed problems, retries,
+        // idempotent creates, paging. No unsafe flags here: a package that depends on this
+        // library could not build it with them.
+        .target(
+            name: "AWSConnectionsClient",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         // The HTTP layer: routes, auth, problem+json, request ids, request logs.
@@ -185,6 +204,7 @@ let package = Package(
                 "AWSConnectionsPostgres",
                 "AWSConnectionsHTTP",
                 "AWSConnectionsTestSupport",
+                "AWSConnectionsClient",
                 "aws-connections",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -41,6 +41,21 @@ public final class AWSPeer: Sendable {
         return try await start(script: "metadata_server.py", arguments: arguments)
     }
 
+    /// `fault_proxy.py` in front of the server on `upstreamPort`: relays requests, or breaks the
+    /// ones its plan names (`plan(unavailable:drop:)`). Not an AWS peer; started the same way.
+    public static func faultProxy(upstreamPort: Int) async throws -> AWSPeer {
+        try await start(script: "fault_proxy.py", arguments: ["--upstream", "127.0.0.1:\(upstreamPort)"])
+    }
+
+    /// The fault proxy's plan: answer the next `unavailable` requests 503 without forwarding
+    /// them, then forward the next `drop[method]` requests of a method and lose their answers.
+    public func plan(unavailable: Int = 0, drop: [String: Int] = [:]) async throws {
+        var request = URLRequest(url: URL(string: "\(endpoint)/_peer/plan")!)
+        request.httpMethod = "POST"
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["unavailable": unavailable, "drop": drop])
+        _ = try await URLSession.shared.data(for: request)
+    }
+
     private static func start(script: String, arguments: [String]) async throws -> AWSPeer {
         let port = try PostgresCluster.freePort()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("aws-peer-\(UUID().uuidString).log").path

@@ -77,6 +77,22 @@ func withRoleApp(
     }
 }
 
+/// As `withRoleApp`, but served on a loopback port, for clients outside the process or with
+/// their own HTTP stack (the SDK, the CLI); `body` gets the port.
+func withLiveRoleApp(
+    _ kind: StoreKind, roleAccess: any RoleAccess, _ body: @Sendable (TestWorld, Int) async throws -> Void
+) async throws {
+    try await withWorld(kind) { world in
+        let app = buildApplication(
+            connections: world.store, keys: world.store, roleAccess: roleAccess, host: "127.0.0.1", port: 0,
+            logger: testLogger)
+        try await app.test(.live) { client in
+            guard let port = client.port else { throw TestFailure("a live test client has a port") }
+            try await body(world, port)
+        }
+    }
+}
+
 /// A name no other test uses, for roles, buckets and stacks on a shared moto.
 func uniqueName(_ prefix: String) -> String {
     "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
