@@ -131,6 +131,7 @@ let package = Package(
         .executableTarget(
             name: "aws-connections",
             dependencies: [
+                "AWSConnectionsClient",
                 "AWSConnectionsCore",
                 "AWSConnectionsSQLite",
                 "AWSConnectionsPostgres",

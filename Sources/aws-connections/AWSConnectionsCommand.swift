@@ -13,8 +13,8 @@ import Darwin
 struct AWSConnectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aws-connections",
-        abstract: "A self-hostable server for the AWS private connections API.",
-        subcommands: [ServeCommand.self, KeysCommand.self, MigrateCommand.self]
+        abstract: "A self-hostable server for the AWS private connections API, and its command-line client.",
+        subcommands: [ServeCommand.self, KeysCommand.self, MigrateCommand.self, ConnectionsCommand.self]
     )
 
     static func main() async {
@@ -25,6 +25,21 @@ struct AWSConnectionsCommand: AsyncParsableCommand {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         // A closed stderr pipe must cost a log line, not the process.
         signal(SIGPIPE, SIG_IGN)
-        await main(nil)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // Flags the parser refuses exit 2, as the `connections` commands' documented usage
+            // code (and most command-line tools) say, not ArgumentParser's 64.
+            if exitCode(for: error) == .validationFailure {
+                StandardError.write(fullMessage(for: error) + "\n")
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
     }
 }
