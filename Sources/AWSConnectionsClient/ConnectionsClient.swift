@@ -22,10 +22,13 @@ public struct ConnectionsClient: Sendable {
         public var retry: RetryPolicy
         /// The longest one send may take, answer included.
         public var timeout: Duration
-        /// The HTTP client to send with; the process-wide shared one by default.
+        /// The HTTP client to send with; by default one the SDK shares across the process.
         public var httpClient: HTTPClient
 
-        public init(retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30), httpClient: HTTPClient = .shared) {
+        public init(
+            retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30),
+            httpClient: HTTPClient = ConnectionsClient.sharedHTTPClient
+        ) {
             self.retry = retry
             self.timeout = timeout
             self.httpClient = httpClient
@@ -51,6 +54,17 @@ public struct ConnectionsClient: Sendable {
                 RetryMiddleware(policy: configuration.retry),
             ])
     }
+
+    /// The HTTP client every `ConnectionsClient` uses unless given another, for the life of
+    /// the process (as `HTTPClient.shared` is). Unlike `.shared`, it fails a request whose
+    /// connection cannot be made at once, rather than trying to connect again until the
+    /// request's deadline: `RetryPolicy` decides about retries, with its own pauses.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// A fresh idempotency key: a random UUID.
     public static func newIdempotencyKey() -> String {

@@ -43,11 +43,13 @@ struct ClientContext {
     static func resolve(_ options: ClientOptions, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws -> ClientContext
     {
-        let profileName = options.profile ?? environment["AWS_CONNECTIONS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        // An empty value counts as unset, as in the AWS CLI.
+        func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
+        let profileName = nonEmpty(options.profile) ?? nonEmpty(environment["AWS_CONNECTIONS_PROFILE"])
         // The file is read only when something is still missing, or a profile was named.
         let needsFile =
-            profileName != nil || (options.endpoint ?? environment["AWS_CONNECTIONS_ENDPOINT"]) == nil
-            || (options.apiKey ?? environment["AWS_CONNECTIONS_API_KEY"]) == nil
+            profileName != nil || (nonEmpty(options.endpoint) ?? nonEmpty(environment["AWS_CONNECTIONS_ENDPOINT"])) == nil
+            || (nonEmpty(options.apiKey) ?? nonEmpty(environment["AWS_CONNECTIONS_API_KEY"])) == nil
         var profile: [String: String] = [:]
         if needsFile {
             let file = try ConfigFile.load(path: ConfigFile.path(environment: environment))
@@ -61,7 +63,6 @@ struct ClientContext {
                 profile = file?.profiles["default"] ?? [:]
             }
         }
-        func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
         guard
             let endpointText = nonEmpty(options.endpoint) ?? nonEmpty(environment["AWS_CONNECTIONS_ENDPOINT"])
                 ?? nonEmpty(profile["endpoint"])

@@ -102,8 +102,10 @@ final class ServerProcess: Sendable {
     }
 
     /// Runs a short command (such as `keys create`) to completion.
-    static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let child = try ServerProcess(arguments)
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
+        let child = try ServerProcess(arguments, environment: environment)
         let status = try await child.waitForExit()
         // The process has exited; wait for both pipes to reach end-of-file so no output is missed.
         let deadline = ContinuousClock.now + .seconds(10)
