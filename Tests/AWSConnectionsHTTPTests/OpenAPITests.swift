@@ -277,8 +277,9 @@ struct OpenAPITests {
     }
 
     /// The `status` and `code` values of a problem response, whose schema is
-    /// `allOf: [Problem, {properties: {code: {enum or const}, status: {const}}}]`; nil for
-    /// a response without a problem body.
+    /// `allOf: [Problem, {properties: {code: {enum}, status: {enum}}}]` (single-value enums
+    /// rather than `const`, which generators such as openapi-python-client cannot merge with
+    /// `Problem`'s own `code` enum); nil for a response without a problem body.
     static func problemCodes(of response: Any, in document: [String: Any]) throws -> (status: Int, codes: [String])? {
         let response = try resolved(response, in: document)
         guard let content = (response as? [String: Any])?["content"] as? [String: Any],
@@ -287,10 +288,10 @@ struct OpenAPITests {
         let parts = try #require(try member(media, "schema", "allOf") as? [Any])
         for part in parts {
             guard let properties = (part as? [String: Any])?["properties"] as? [String: Any] else { continue }
-            let status = try #require(try member(properties, "status", "const") as? Int)
+            let statuses = try #require(try member(properties, "status", "enum") as? [Int])
+            try #require(statuses.count == 1, "one status per problem response")
             let code = try #require(properties["code"] as? [String: Any])
-            if let single = code["const"] as? String { return (status, [single]) }
-            return (status, try #require(code["enum"] as? [String]))
+            return (statuses[0], try #require(code["enum"] as? [String]))
         }
         throw TestFailure("a problem response without code and status constraints: \(response)")
     }
