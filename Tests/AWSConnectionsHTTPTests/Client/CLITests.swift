@@ -230,4 +230,27 @@ struct CLITests {
             #expect(url?.contains("X-Amz-Expires=60") == true && url?.contains("X-Amz-Signature=") == true)
         }
     }
+
+    @Test("every command's help ends with an example, and output is a table on a terminal and JSON through a pipe")
+    func helpAndTerminal() async throws {
+        for command in ["list", "get", "create", "update", "delete", "enable", "disable", "history", "setup", "verify", "presign"] {
+            let help = try await Self.cli([command, "--help"])
+            #expect(help.status == 0 && help.stdout.contains("Example:\n  aws-connections connections \(command)"), "\(command)")
+        }
+        try await withApp(.sqlite, .live) { world, client in
+            let sdk = ConnectionsClient(endpoint: URL(string: "http://127.0.0.1:\(try #require(client.port))")!, apiKey: world.alpha)
+            _ = try await sdk.createConnection(NewConnection(name: "on a tty", awsAccountId: "123456789012", awsRegion: "us-east-1"))
+            let environment = [
+                "AWS_CONNECTIONS_ENDPOINT": "http://127.0.0.1:\(try #require(client.port))", "AWS_CONNECTIONS_API_KEY": world.alpha,
+                "AWS_CONNECTIONS_CONFIG_FILE": "/nonexistent/aws-connections/config",
+            ]
+            // util-linux's script(1) runs the command on a pseudo-terminal.
+            let executable = try ServerProcess.executableURL.path
+            let onTerminal = try await runProcess(
+                ["/usr/bin/script", "-qec", "'\(executable)' connections list", "/dev/null"], environment: environment)
+            #expect(onTerminal.contains("CONNECTION ID") && onTerminal.contains("on a tty"))
+            let piped = try await Self.cli(["list"], environment: environment)
+            #expect((try Self.json(piped)["Items"] as? [Any])?.count == 1)
+        }
+    }
 }
