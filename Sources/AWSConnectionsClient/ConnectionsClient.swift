@@ -63,6 +63,10 @@ public struct ConnectionsClient: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(10)
+        // A request that waits for a free connection longer than the connect timeout fails;
+        // AsyncHTTPClient's default of 8 connections per host made 10 concurrent calls to a
+        // busy server fail that way.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
