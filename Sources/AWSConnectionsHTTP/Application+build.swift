@@ -9,16 +9,19 @@ public import Logging
 /// Used by `serve` and by the tests, so tests exercise exactly what production runs.
 public func buildRouter(
     connections: any ConnectionStore, keys: any APIKeyStore, policy: ServicePolicy = ServicePolicy(),
-    roleAccess: any RoleAccess = UnconfiguredRoleAccess(), trustedProxies: TrustedProxies = TrustedProxies()
+    roleAccess: any RoleAccess = UnconfiguredRoleAccess(), trustedProxies: TrustedProxies = TrustedProxies(),
+    readiness: Readiness = Readiness()
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware(trustedProxies: trustedProxies))
     let withKey = router.group().add(middleware: APIKeyAuthMiddleware(keys: keys))
     let connectionsController = ConnectionsController(store: connections, policy: policy, roleAccess: roleAccess)
     let roleController = RoleController(store: connections, roleAccess: roleAccess)
+    let healthController = HealthController(store: connections, readiness: readiness)
     for operation in APIOperation.allCases {
         let path = RouterPath(operation.path)
-        let handler = handler(for: operation, connections: connectionsController, roles: roleController)
+        let handler = handler(
+            for: operation, connections: connectionsController, roles: roleController, health: healthController)
         if operation.needsKey {
             withKey.on(path, method: operation.method, use: handler)
         } else {
@@ -30,7 +33,7 @@ public func buildRouter(
 
 /// The handler of each operation; exhaustive, so a new operation cannot go unrouted.
 private func handler(
-    for operation: APIOperation, connections: ConnectionsController, roles: RoleController
+    for operation: APIOperation, connections: ConnectionsController, roles: RoleController, health: HealthController
 ) -> @Sendable (Request, AppRequestContext) async throws -> Response {
     switch operation {
     case .createConnection: connections.create
@@ -45,6 +48,8 @@ private func handler(
     case .presignMediaURL: roles.presign
     case .getProblemType: DocumentationController.problemType
     case .getOpenAPIDocument: DocumentationController.openAPIDocument
+    case .getHealth: HealthController.health
+    case .getReadiness: health.ready
     }
 }
 
@@ -62,6 +67,7 @@ public func buildApplication(
     policy: ServicePolicy = ServicePolicy(),
     roleAccess: any RoleAccess = UnconfiguredRoleAccess(),
     trustedProxies: TrustedProxies = TrustedProxies(),
+    readiness: Readiness = Readiness(),
     host: String,
     port: Int,
     idleTimeout: Duration = .seconds(60),
@@ -73,7 +79,8 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(
-            connections: connections, keys: keys, policy: policy, roleAccess: roleAccess, trustedProxies: trustedProxies),
+            connections: connections, keys: keys, policy: policy, roleAccess: roleAccess, trustedProxies: trustedProxies,
+            readiness: readiness),
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [

@@ -3,6 +3,13 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresStore: ConnectionStore, ConnectionJSONPages {
+    public func appliedSchemaSteps() async throws -> [String] {
+        let logger = self.logger
+        return try await perform { connection in try await PostgresMigrations.applied(on: connection, logger: logger) }
+    }
+
+    public var knownSchemaSteps: [String] { Self.knownMigrations }
+
     public func create(_ connection: Connection, by key: KeyID, quota: Int, idempotency: IdempotentCreate?)
         async throws -> CreateOutcome
     {

@@ -3,6 +3,12 @@ import Foundation
 import GRDB
 
 extension SQLiteStore: ConnectionStore {
+    public func appliedSchemaSteps() async throws -> [String] {
+        try appliedMigrations()
+    }
+
+    public var knownSchemaSteps: [String] { Self.knownMigrations }
+
     public func create(_ connection: Connection, by key: KeyID, quota: Int, idempotency: IdempotentCreate?)
         async throws -> CreateOutcome
     {

@@ -34,6 +34,12 @@ final class SQLiteWriteBatcher: Sendable {
     }
 
     /// Runs `body` in the next batch and returns once that batch is committed.
+    /// A batch is being written and no write waits for the next one: a write sent before
+    /// this held is in the batch, past the queue's deadline. For tests that must know it.
+    var isWritingWithEmptyQueue: Bool {
+        state.withLock { $0.draining && $0.pending.isEmpty }
+    }
+
     func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
             let write = BatchedWrite(body: body, continuation: continuation, enqueued: .now)

@@ -15,8 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Applies pending migrations first, and refuses a database that a newer version has \
             migrated. On a database with no API keys, creates account 'default' and prints one \
-            full-access key to stderr, once. SIGINT or SIGTERM stops accepting connections, lets \
-            in-flight requests finish, and exits 0.
+            full-access key to stderr, once. SIGTERM turns GET /readyz to 503 and, after \
+            --drain-delay seconds of serving as usual, stops accepting connections, lets \
+            in-flight requests finish, and exits 0; SIGINT does the same without the delay.
 
             """ + Settings.help(for: settingGroups)
     )
@@ -49,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
                 idleSeconds: settings[\ServeSettings.idleTimeout],
                 requestSeconds: settings[\ServeSettings.requestTimeout],
                 maxConnections: settings[\ServeSettings.maxConnections],
+                drainSeconds: settings[\ServeSettings.drainDelay],
                 shutdownSeconds: settings[\ServeSettings.shutdownTimeout], logger: logger)
         }
         logger.info("stopped")
@@ -62,11 +64,12 @@ extension ServeCommand {
         store: any ServiceStore, policy: ServicePolicy, roleAccess: any RoleAccess, trustedProxies: TrustedProxies,
         host: String, port: Int,
         idleSeconds: Int, requestSeconds: Int, maxConnections: Int,
-        shutdownSeconds: Int, logger: Logger
+        drainSeconds: Int, shutdownSeconds: Int, logger: Logger
     ) async throws {
+        let readiness = Readiness()
         let app = buildApplication(
             connections: store, keys: store, policy: policy, roleAccess: roleAccess, trustedProxies: trustedProxies,
-            host: host, port: port,
+            readiness: readiness, host: host, port: port,
             idleTimeout: .seconds(idleSeconds), requestTimeout: .seconds(requestSeconds),
             maxConnections: maxConnections, logger: logger,
             onServerRunning: { channel in
@@ -82,8 +85,13 @@ extension ServeCommand {
                     service: Housekeeping(store: store, policy: policy, interval: .seconds(3600), logger: logger),
                     successTerminationBehavior: .ignore),
                 .init(service: app),
+                // Shut down first; ending by itself after SIGTERM's drain shuts the group down.
+                .init(
+                    service: DrainOnSIGTERM(readiness: readiness, delay: .seconds(drainSeconds), logger: logger),
+                    successTerminationBehavior: .gracefullyShutdownGroup),
             ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            // SIGTERM is the drain's; SIGINT (Ctrl-C) shuts down at once.
+            gracefulShutdownSignals: [.sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownSeconds)
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()
@@ -92,6 +100,29 @@ extension ServeCommand {
             logger.error("server stopped with an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
+    }
+}
+
+/// SIGTERM, as a load balancer's or an orchestrator's stop: `/readyz` answers 503 at once, the
+/// server goes on serving for `delay` so that the load balancer sees that and stops sending,
+/// then this service ends, which starts the group's graceful shutdown (listener closed,
+/// in-flight requests finished). A shutdown begun otherwise (SIGINT) ends it at once.
+struct DrainOnSIGTERM: Service {
+    let readiness: Readiness
+    let delay: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sigterm)
+        var terminated = false
+        for await _ in signals.cancelOnGracefulShutdown() {
+            terminated = true
+            break
+        }
+        readiness.startDraining()
+        guard terminated else { return }
+        logger.info("draining", metadata: ["seconds": "\(delay.components.seconds)"])
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
     }
 }
 

@@ -40,11 +40,14 @@ struct StoreFailureTests {
     func lateWritesAreRefusedNotCommitted() async throws {
         try await withWorld(.sqlite) { world in
             let sqlite = try #require(world.sqlite)
-            // A deadline of two seconds, not less: on a machine busy with the whole suite and a
-            // build the first write once took over a second to be taken into its batch.
-            let store = try SQLiteStore(path: sqlite.path, writeQueue: .init(maxQueued: 1_024, maxWait: .seconds(2)))
+            // A deadline of three seconds: on a machine busy with the whole suite and a build
+            // the first write once took over two seconds to be taken into its batch. The others
+            // start only once it is (see `inBatch`), so the deadline bounds no wait of the test's.
+            let store = try SQLiteStore(path: sqlite.path, writeQueue: .init(maxQueued: 1_024, maxWait: .seconds(3)))
             try await buildTestApplication(store: store).test(.router) { client in
-                let run = try await Self.whileWriteLockHeld(path: sqlite.path, client: client, key: world.alpha) {
+                let run = try await Self.whileWriteLockHeld(
+                    path: sqlite.path, client: client, key: world.alpha, inBatch: { store.writer.isWritingWithEmptyQueue }
+                ) {
                     let creates = Self.startCreates(10, client: client, key: world.alpha)
                     var answers: [APIResponse] = []
                     for create in creates { answers.append(try await create.value) }
@@ -120,7 +123,7 @@ struct StoreFailureTests {
     /// batcher's queue for a batch that then waits for the lock), runs `others` meanwhile,
     /// then releases the lock.
     static func whileWriteLockHeld(
-        path: String, client: some TestClientProtocol, key: String,
+        path: String, client: some TestClientProtocol, key: String, inBatch: (@Sendable () -> Bool)? = nil,
         others: @Sendable () async throws -> [APIResponse]
     ) async throws -> LockedRun {
         // The key's first use writes its last-used time in the background; let that write
@@ -145,11 +148,19 @@ struct StoreFailureTests {
             defer { finished.store(true, ordering: .sequentiallyConsistent) }
             return try await client.create(key: key, body: Self.validBody).status
         }
-        // Long enough for the first write to be taken into its batch (within the queue's
-        // deadline); the batch then waits up to the busy timeout (5 s) for the lock, which is
-        // released once the others are answered (their deadline after this pause, so well
-        // before that timeout).
-        try await Task.sleep(for: .seconds(1.5))
+        // Until the first write is in its batch (or, without a way to tell, long enough for it
+        // to be); the batch then waits up to the busy timeout (5 s) for the lock, which is
+        // released once the others are answered (their deadline after this, so well before
+        // that timeout).
+        if let inBatch {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !inBatch() {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the first write never reached a batch") }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        } else {
+            try await Task.sleep(for: .seconds(1.5))
+        }
         let answers = try await others()
         let finishedEarly = finished.load(ordering: .sequentiallyConsistent)
         try await intruder.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }

@@ -4,6 +4,13 @@
 /// Every operation that decides something (ownership, version) decides it inside the
 /// database in one atomic step, so replicas and concurrent requests cannot race.
 public protocol ConnectionStore: Sendable {
+    /// The schema steps applied to the database, read from it now: the readiness probe's
+    /// trivial query, which fails when the database cannot answer.
+    func appliedSchemaSteps() async throws -> [String]
+
+    /// The schema steps this version needs; `appliedSchemaSteps` must hold them all.
+    var knownSchemaSteps: [String] { get }
+
     /// Inserts a new connection built by the caller (id, dates and version 1 included) and
     /// its `created` history record, unless `account` already holds `quota` connections.
     ///

@@ -149,6 +149,12 @@ extension Problem {
         return problem
     }
 
+    static func notReady(_ reason: String) -> Problem {
+        var problem = Problem(.notReady, detail: reason)
+        problem.headers[.retryAfter] = "1"
+        return problem
+    }
+
     static func outcomeUnknown() -> Problem {
         var problem = Problem(.outcomeUnknown,
             detail: "The database did not confirm this change in time; it may or may not have been applied. "

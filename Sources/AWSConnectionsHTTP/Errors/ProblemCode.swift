@@ -27,7 +27,7 @@ extension ProblemCode {
         case .unsupportedMediaType: .unsupportedMediaType
         case .idempotencyKeyReused, .quotaExceeded, .assumeRoleFailed: .unprocessableContent
         case .internalError: .internalServerError
-        case .storeUnavailable, .outcomeUnknown, .awsNotConfigured, .awsUnavailable: .serviceUnavailable
+        case .storeUnavailable, .outcomeUnknown, .awsNotConfigured, .awsUnavailable, .notReady: .serviceUnavailable
         }
     }
 
@@ -90,6 +90,8 @@ extension ProblemCode {
             ("AWS unavailable", "AWS did not answer in time or could not be reached; retry after the `Retry-After` seconds.")
         case .connectionDisabled:
             ("Connection disabled", "The connection is disabled, so the platform makes no AWS call for it. Enable it to read its media.")
+        case .notReady:
+            ("Not ready", "The server should get no traffic now: it is draining after SIGTERM, or its database did not answer or lacks a schema step; `detail` says which. A load balancer's next probe asks again.")
         case .assumeRoleFailed:
             ("Assume role failed", "AWS refused to let the platform assume the connection's role; `awsCode` is AWS's error code. POST …/verify tells which check fails.")
         }

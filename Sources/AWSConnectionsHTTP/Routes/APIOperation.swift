@@ -20,6 +20,8 @@ public enum APIOperation: CaseIterable, Sendable {
     case presignMediaURL
     case getProblemType
     case getOpenAPIDocument
+    case getHealth
+    case getReadiness
 
     /// The document's `operationId`.
     public var id: String {
@@ -36,6 +38,8 @@ public enum APIOperation: CaseIterable, Sendable {
         case .presignMediaURL: Operations.PresignMediaUrl.id
         case .getProblemType: Operations.GetProblemType.id
         case .getOpenAPIDocument: Operations.GetOpenAPIDocument.id
+        case .getHealth: Operations.GetHealth.id
+        case .getReadiness: Operations.GetReadiness.id
         }
     }
 
@@ -43,7 +47,7 @@ public enum APIOperation: CaseIterable, Sendable {
         switch self {
         case .createConnection: .post
         case .listConnections, .getConnection, .getConnectionHistory, .getConnectionSetup, .getConnectionVerification,
-            .getProblemType, .getOpenAPIDocument:
+            .getProblemType, .getOpenAPIDocument, .getHealth, .getReadiness:
             .get
         case .verifyConnection, .presignMediaURL: .post
         case .updateConnection: .put
@@ -63,13 +67,16 @@ public enum APIOperation: CaseIterable, Sendable {
         case .presignMediaURL: "\(Self.connectionPath)/presign"
         case .getProblemType: "/problems/{\(Self.problemCodeParameter)}"
         case .getOpenAPIDocument: "/pictoryapis/v1/openapi.json"
+        case .getHealth: "/healthz"
+        case .getReadiness: "/readyz"
         }
     }
 
-    /// Whether the operation needs an API key; the document and the problem types are public.
+    /// Whether the operation needs an API key; the document, the problem types and the
+    /// probes are public.
     public var needsKey: Bool {
         switch self {
-        case .getProblemType, .getOpenAPIDocument: false
+        case .getProblemType, .getOpenAPIDocument, .getHealth, .getReadiness: false
         default: true
         }
     }

@@ -19,9 +19,12 @@ struct ServeSettings: SettingGroup {
     let maxConnections = Setting<Int>.integer(
         "maxConnections", default: 1_000, in: 1...1_000_000, valueName: "count",
         help: "Most client connections open at once; further ones wait in the listen backlog until one closes.")
+    let drainDelay = Setting<Int>.integer(
+        "drainDelay", default: 5, in: 0...3_600, valueName: "seconds",
+        help: "Seconds from SIGTERM to closing the listener, during which /readyz answers 503 while requests are still served, so that a load balancer stops sending first. SIGINT stops at once.")
     let shutdownTimeout = Setting<Int>.integer(
         "shutdownTimeout", default: 30, in: 1...86_400, valueName: "seconds",
-        help: "Seconds SIGINT/SIGTERM waits for in-flight requests before cutting them and exiting 1.")
+        help: "Seconds the shutdown (after SIGINT, or SIGTERM's drain delay) waits for in-flight requests before cutting them and exiting 1.")
     let connectionQuota = Setting<Int>.integer(
         "connectionQuota", default: ServicePolicy.defaultConnectionQuota, in: 1...1_000_000_000, valueName: "count",
         help: "Most connections one account may hold.")

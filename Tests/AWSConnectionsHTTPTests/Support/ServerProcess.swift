@@ -76,6 +76,8 @@ final class ServerProcess: Sendable {
     static func serve(database: String, extra: [String] = [], environment: [String: String] = [:]) async throws
         -> (ServerProcess, port: Int)
     {
+        // No drain after SIGTERM unless a test asks for one: most tests stop servers often.
+        let environment = ["AWS_CONNECTIONS_DRAIN_DELAY": "0"].merging(environment) { $1 }
         let server = try ServerProcess(["serve", "--port", "0", "--database", database] + extra, environment: environment)
         try await server.waitForStandardError(containing: "listening on http://")
         guard let match = server.standardError.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
