@@ -10,11 +10,12 @@ public import Logging
 public func buildRouter(
     connections: any ConnectionStore, keys: any APIKeyStore, policy: ServicePolicy = ServicePolicy(),
     roleAccess: any RoleAccess = UnconfiguredRoleAccess(), trustedProxies: TrustedProxies = TrustedProxies(),
-    readiness: Readiness = Readiness()
+    readiness: Readiness = Readiness(), rateLimit: RateLimit? = nil
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware(trustedProxies: trustedProxies))
     let withKey = router.group().add(middleware: APIKeyAuthMiddleware(keys: keys))
+    if let rateLimit { withKey.add(middleware: RateLimitMiddleware(limit: rateLimit)) }
     let connectionsController = ConnectionsController(store: connections, policy: policy, roleAccess: roleAccess)
     let roleController = RoleController(store: connections, roleAccess: roleAccess)
     let healthController = HealthController(store: connections, readiness: readiness)
@@ -68,6 +69,7 @@ public func buildApplication(
     roleAccess: any RoleAccess = UnconfiguredRoleAccess(),
     trustedProxies: TrustedProxies = TrustedProxies(),
     readiness: Readiness = Readiness(),
+    rateLimit: RateLimit? = nil,
     host: String,
     port: Int,
     idleTimeout: Duration = .seconds(60),
@@ -80,7 +82,7 @@ public func buildApplication(
     Application(
         router: buildRouter(
             connections: connections, keys: keys, policy: policy, roleAccess: roleAccess, trustedProxies: trustedProxies,
-            readiness: readiness),
+            readiness: readiness, rateLimit: rateLimit),
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [

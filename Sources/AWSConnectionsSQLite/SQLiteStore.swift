@@ -32,16 +32,17 @@ public final class SQLiteStore: Sendable {
     /// Opens (creating if needed) the database at `path` and sets up or upgrades its schema
     /// as `migrations` allows. `defaultRoleName` names the role the connections that exist
     /// when the store first gains roles are given; `writeQueue` bounds the writes waiting for
-    /// a commit.
+    /// a commit; a write waits up to `busyTimeout` seconds for a lock another program holds.
     ///
     /// Throws `SchemaMismatch` when the policy refuses the schema (the database is then left
     /// as it was), and `StoreError` for anything else.
     public init(
         path: String, durability: Durability = .full, defaultRoleName: String = RoleARN.defaultRoleName,
-        writeQueue: SQLiteWriteQueueLimits = .standard, migrations policy: MigrationPolicy = .upgrade
+        writeQueue: SQLiteWriteQueueLimits = .standard, migrations policy: MigrationPolicy = .upgrade,
+        busyTimeout: Double = 5
     ) throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
+        configuration.busyMode = .timeout(busyTimeout)
         // GRDB's default, stated because a delete relies on it: a connection's verification
         // goes with it through `ON DELETE CASCADE`.
         configuration.foreignKeysEnabled = true

@@ -50,6 +50,10 @@ struct ServeCommand: AsyncParsableCommand {
                 idleSeconds: settings[\ServeSettings.idleTimeout],
                 requestSeconds: settings[\ServeSettings.requestTimeout],
                 maxConnections: settings[\ServeSettings.maxConnections],
+                rateLimit: settings[\ServeSettings.rateLimit] == 0
+                    ? nil
+                    : RateLimit(
+                        requestsPerSecond: Double(settings[\ServeSettings.rateLimit]), burst: settings[\ServeSettings.rateBurst]),
                 drainSeconds: settings[\ServeSettings.drainDelay],
                 shutdownSeconds: settings[\ServeSettings.shutdownTimeout], logger: logger)
         }
@@ -63,13 +67,13 @@ extension ServeCommand {
     private func serve(
         store: any ServiceStore, policy: ServicePolicy, roleAccess: any RoleAccess, trustedProxies: TrustedProxies,
         host: String, port: Int,
-        idleSeconds: Int, requestSeconds: Int, maxConnections: Int,
+        idleSeconds: Int, requestSeconds: Int, maxConnections: Int, rateLimit: RateLimit?,
         drainSeconds: Int, shutdownSeconds: Int, logger: Logger
     ) async throws {
         let readiness = Readiness()
         let app = buildApplication(
             connections: store, keys: store, policy: policy, roleAccess: roleAccess, trustedProxies: trustedProxies,
-            readiness: readiness, host: host, port: port,
+            readiness: readiness, rateLimit: rateLimit, host: host, port: port,
             idleTimeout: .seconds(idleSeconds), requestTimeout: .seconds(requestSeconds),
             maxConnections: maxConnections, logger: logger,
             onServerRunning: { channel in

@@ -1,5 +1,6 @@
 import AWSConnectionsAWS
 import AWSConnectionsCore
+import AWSConnectionsTestSupport
 import Foundation
 import Testing
 
@@ -109,7 +110,7 @@ struct SigV4BotocoreTests {
         process.standardError = errorHandle
         process.standardInput = FileHandle.nullDevice
         do {
-            try process.run()
+            try launchSerially(process)
         } catch {
             throw GeneratorFailure(message: "could not start `python3 \(script.path)`: \(error)")
         }

@@ -42,8 +42,11 @@ struct StoreFailureTests {
             let sqlite = try #require(world.sqlite)
             // A deadline of three seconds: on a machine busy with the whole suite and a build
             // the first write once took over two seconds to be taken into its batch. The others
-            // start only once it is (see `inBatch`), so the deadline bounds no wait of the test's.
-            let store = try SQLiteStore(path: sqlite.path, writeQueue: .init(maxQueued: 1_024, maxWait: .seconds(3)))
+            // start only once it is (see `inBatch`). The first write's batch waits for the lock
+            // for a minute, not the usual 5 s: under such load the others once took longer than
+            // that to reach the queue and be refused, and the first write's wait ran out.
+            let store = try SQLiteStore(
+                path: sqlite.path, writeQueue: .init(maxQueued: 1_024, maxWait: .seconds(3)), busyTimeout: 60)
             try await buildTestApplication(store: store).test(.router) { client in
                 let run = try await Self.whileWriteLockHeld(
                     path: sqlite.path, client: client, key: world.alpha, inBatch: { store.writer.isWritingWithEmptyQueue }

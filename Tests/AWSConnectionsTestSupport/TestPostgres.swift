@@ -177,7 +177,7 @@ public final class PostgresCluster: Sendable {
     /// Starts (or restarts) the server on the cluster's port.
     public func startServer() async throws {
         let options = [
-            "-p \(port)", "-k \(directory.path)", "-c listen_addresses=127.0.0.1", "-c max_connections=300",
+            "-p \(port)", "-k \(directory.path)", "-c listen_addresses=127.0.0.1", "-c max_connections=600",
             "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
         ].joined(separator: " ") + serverOptions.map { " " + $0 }.joined()
         try await run(
@@ -269,7 +269,7 @@ public final class PostgresCluster: Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launchSerially(process)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)

@@ -149,6 +149,15 @@ extension Problem {
         return problem
     }
 
+    static func rateLimited(retryAfterSeconds: Int, limit: RateLimit) -> Problem {
+        let rate = limit.requestsPerSecond == limit.requestsPerSecond.rounded()
+            ? String(Int(limit.requestsPerSecond)) : String(limit.requestsPerSecond)
+        var problem = Problem(.rateLimited,
+            detail: "This key made more than \(rate) requests a second (bursts up to \(limit.burst)) on this server; retry after \(retryAfterSeconds) s.")
+        problem.headers[.retryAfter] = String(retryAfterSeconds)
+        return problem
+    }
+
     static func notReady(_ reason: String) -> Problem {
         var problem = Problem(.notReady, detail: reason)
         problem.headers[.retryAfter] = "1"

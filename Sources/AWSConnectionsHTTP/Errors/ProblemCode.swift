@@ -20,6 +20,7 @@ extension ProblemCode {
         case .insufficientScope, .forbidden: .forbidden
         case .connectionNotFound, .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
+        case .rateLimited: .tooManyRequests
         case .versionConflict, .connectionDisabled: .conflict
         case .preconditionFailed: .preconditionFailed
         case .requestTimeout: .requestTimeout
@@ -90,6 +91,8 @@ extension ProblemCode {
             ("AWS unavailable", "AWS did not answer in time or could not be reached; retry after the `Retry-After` seconds.")
         case .connectionDisabled:
             ("Connection disabled", "The connection is disabled, so the platform makes no AWS call for it. Enable it to read its media.")
+        case .rateLimited:
+            ("Rate limited", "The key made more requests than this server allows it (`--rate-limit` a second, bursts of `--rate-burst`); retry after the `Retry-After` seconds. `RateLimit` and `RateLimit-Policy` on every answer tell how much is left.")
         case .notReady:
             ("Not ready", "The server should get no traffic now: it is draining after SIGTERM, or its database did not answer or lacks a schema step; `detail` says which. A load balancer's next probe asks again.")
         case .assumeRoleFailed:

@@ -19,6 +19,12 @@ struct ServeSettings: SettingGroup {
     let maxConnections = Setting<Int>.integer(
         "maxConnections", default: 1_000, in: 1...1_000_000, valueName: "count",
         help: "Most client connections open at once; further ones wait in the listen backlog until one closes.")
+    let rateLimit = Setting<Int>.integer(
+        "rateLimit", default: Int(RateLimit.defaultRequestsPerSecond), in: 0...1_000_000, valueName: "requests",
+        help: "Requests a second one API key may make on this server (sustained); 0 turns rate limiting off. Over it: 429 rate_limited with Retry-After.")
+    let rateBurst = Setting<Int>.integer(
+        "rateBurst", default: RateLimit.defaultBurst, in: 1...1_000_000, valueName: "requests",
+        help: "Requests one API key may make at once after a quiet spell (the token bucket's size).")
     let drainDelay = Setting<Int>.integer(
         "drainDelay", default: 5, in: 0...3_600, valueName: "seconds",
         help: "Seconds from SIGTERM to closing the listener, during which /readyz answers 503 while requests are still served, so that a load balancer stops sending first. SIGINT stops at once.")

@@ -5,7 +5,7 @@ import Synchronization
 /// The real `aws-connections` executable, run as a child process, for tests that need a
 /// process boundary: kill -9, signals, the CLI and what it prints.
 final class ServerProcess: Sendable {
-    let process: Process
+    let process: SpawnedProcess
     private let stderrText = OutputBuffer()
     private let stdoutText = OutputBuffer()
 
@@ -24,21 +24,12 @@ final class ServerProcess: Sendable {
     }
 
     init(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
-        process = Process()
-        process.executableURL = try Self.executableURL
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
         var merged = ProcessInfo.processInfo.environment
         for (name, value) in environment { merged[name] = value }
-        process.environment = merged
-        let errorPipe = Pipe()
-        let outputPipe = Pipe()
-        process.standardError = errorPipe
-        process.standardOutput = outputPipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        Self.drain(errorPipe.fileHandleForReading, into: stderrText)
-        Self.drain(outputPipe.fileHandleForReading, into: stdoutText)
+        process = try SpawnedProcess(
+            executable: try Self.executableURL.path, arguments: arguments, environment: merged, directory: directory?.path)
+        Self.drain(process.standardError, into: stderrText)
+        Self.drain(process.standardOutput, into: stdoutText)
     }
 
     /// Copies a pipe into a string on a background thread, so the child never blocks on a full pipe.
@@ -76,8 +67,9 @@ final class ServerProcess: Sendable {
     static func serve(database: String, extra: [String] = [], environment: [String: String] = [:]) async throws
         -> (ServerProcess, port: Int)
     {
-        // No drain after SIGTERM unless a test asks for one: most tests stop servers often.
-        let environment = ["AWS_CONNECTIONS_DRAIN_DELAY": "0"].merging(environment) { $1 }
+        // No drain after SIGTERM and no rate limit unless a test asks for them: most tests stop
+        // servers often, and some send one key's requests as fast as they can.
+        let environment = ["AWS_CONNECTIONS_DRAIN_DELAY": "0", "AWS_CONNECTIONS_RATE_LIMIT": "0"].merging(environment) { $1 }
         let server = try ServerProcess(["serve", "--port", "0", "--database", database] + extra, environment: environment)
         try await server.waitForStandardError(containing: "listening on http://")
         guard let match = server.standardError.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
@@ -87,7 +79,7 @@ final class ServerProcess: Sendable {
     }
 
     func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        process.signal(signal)
     }
 
     /// Waits for the process to end and returns its exit status.
@@ -100,7 +92,7 @@ final class ServerProcess: Sendable {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return process.terminationStatus
+        return process.terminationStatus ?? -1
     }
 
     /// Runs a short command (such as `keys create`) to completion.
@@ -108,7 +100,8 @@ final class ServerProcess: Sendable {
         status: Int32, stdout: String, stderr: String
     ) {
         let child = try ServerProcess(arguments, environment: environment)
-        let status = try await child.waitForExit()
+        // A minute: under the whole suite a short command has taken over twenty seconds.
+        let status = try await child.waitForExit(timeout: .seconds(60))
         // The process has exited; wait for both pipes to reach end-of-file so no output is missed.
         let deadline = ContinuousClock.now + .seconds(10)
         while !(child.stdoutText.isClosed && child.stderrText.isClosed) {
@@ -119,7 +112,7 @@ final class ServerProcess: Sendable {
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { process.signal(SIGKILL) }
     }
 }
 
