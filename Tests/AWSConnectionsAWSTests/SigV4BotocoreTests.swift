@@ -1,6 +1,5 @@
 import AWSConnectionsAWS
 import AWSConnectionsCore
-import AWSConnectionsTestSupport
 import Foundation
 import Testing
 
@@ -110,7 +109,7 @@ struct SigV4BotocoreTests {
         process.standardError = errorHandle
         process.standardInput = FileHandle.nullDevice
         do {
-            try launchSerially(process)
+            try process.run()
         } catch {
             throw GeneratorFailure(message: "could not start `python3 \(script.path)`: \(error)")
         }

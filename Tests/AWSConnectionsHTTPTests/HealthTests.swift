@@ -87,11 +87,7 @@ struct HealthTests {
             }
 
             // A create whose body is half sent when the signal comes.
-            let body = #"{"name":"in flight","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
-            let socket = try RawHTTPConnection(port: port)
-            try socket.send(
-                "POST \(collectionPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(key)\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body.prefix(20))
+            let inFlight = try InFlightCreate(port: port, key: key)
             try await Task.sleep(for: .milliseconds(200))
             server.signal(SIGTERM)
             try await Task.sleep(for: .milliseconds(300))
@@ -106,8 +102,7 @@ struct HealthTests {
                 let list = try await client.call(.get, collectionPath, key: key)
                 #expect(list.status == .ok)
             }
-            try socket.send(String(body.dropFirst(20)))
-            let response = await socket.receive()
+            let response = try await inFlight.finish()
             #expect(response.hasPrefix("HTTP/1.1 201"))
             #expect(server.process.isRunning)
             server.signal(SIGINT)

@@ -78,17 +78,12 @@ struct ProcessTests {
             let key = try #require(bootstrapKey(in: server.standardError))
 
             // Send the head and half the body, signal, then the rest: the request is in flight across the signal.
-            let body = #"{"name":"in flight","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
-            let socket = try RawHTTPConnection(port: port)
-            try socket.send(
-                "POST \(collectionPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(key)\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body.prefix(20))
+            let inFlight = try InFlightCreate(port: port, key: key)
             try await Task.sleep(for: .milliseconds(200))
             server.signal(SIGTERM)
             try await Task.sleep(for: .milliseconds(300))
             #expect(server.process.isRunning)
-            try socket.send(String(body.dropFirst(20)))
-            let response = await socket.receive()
+            let response = try await inFlight.finish()
             #expect(response.hasPrefix("HTTP/1.1 201"))
             #expect(try await server.waitForExit() == 0)
 

@@ -1,13 +1,6 @@
 public import Foundation
 import Synchronization
 
-/// Starts `process` while no other test starts one through Foundation.
-public func launchSerially(_ process: Process) throws {
-    try processLaunchLock.withLock { _ in try process.run() }
-}
-
-private let processLaunchLock = Mutex<Void>(())
-
 /// A child started with posix_spawn, its stdout and stderr on pipes.
 ///
 /// Not Foundation's `Process`: under the whole suite, with a thousand descriptors opened and
@@ -30,30 +23,17 @@ public final class SpawnedProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        // glibc 2.34+ and 2.29+ have these; Swift does not import them.
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
-            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-        }
+        closeInheritedDescriptors(&actions)
         if let directory {
+            // glibc 2.29+ has it; Swift does not import it.
             guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {
                 throw TestFailure("posix_spawn_file_actions_addchdir_np is missing")
             }
             typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
             _ = directory.withCString { unsafeBitCast(symbol, to: ChangeDirectory.self)(&actions, $0) }
         }
-        // Default signal handling in the child, whatever this process set (see `ChildProcess`).
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
+        var attributes = defaultSignalAttributes()
         defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var unblocked = sigset_t()
-        sigemptyset(&unblocked)
-        posix_spawnattr_setsigmask(&attributes, &unblocked)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -95,4 +75,32 @@ public final class SpawnedProcess: Sendable {
     public func signal(_ signal: Int32) {
         kill(pid, signal)
     }
+}
+
+/// Leaves the child none of this process's descriptors above stderr: a child holding a test's
+/// pipe open would keep that test waiting for end-of-file. glibc 2.34+ has
+/// posix_spawn_file_actions_addclosefrom_np, which Swift does not import.
+func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+    }
+}
+
+/// Spawn attributes giving the child default signal handling and no blocked signals, whatever
+/// this process set: a handler for SIGTERM (service lifecycle's) sets it to be ignored, and an
+/// ignored signal stays ignored across exec, so `kill` would no longer stop the child. The
+/// caller destroys them.
+func defaultSignalAttributes() -> posix_spawnattr_t {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    posix_spawnattr_setsigmask(&attributes, &unblocked)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    return attributes
 }

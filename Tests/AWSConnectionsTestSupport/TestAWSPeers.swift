@@ -145,7 +145,7 @@ public func runProcess(_ command: [String], environment: [String: String]? = nil
             process.standardOutput = output
             process.standardError = errors
             do {
-                try launchSerially(process)
+                try process.run()
                 // Read both pipes to their end before waiting, so a chatty child cannot fill one and stall.
                 let errorData = LockedData()
                 let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }

@@ -12,9 +12,12 @@ public struct RateLimitMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
     let limiter: RateLimiter
+    /// The same on every answer: written once.
+    private let policy: String
 
     public init(limit: RateLimit) {
         limiter = RateLimiter(limit: limit)
+        policy = #""\#(Self.policyName)";q=\#(limit.burst);w=\#(limit.windowSeconds)"#
     }
 
     /// The policy's name in both fields.
@@ -42,7 +45,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
     }
 
     private func stamp(_ headers: inout HTTPFields, _ decision: RateLimiter.Decision) {
-        headers[.rateLimitPolicy] = #""\#(Self.policyName)";q=\#(limiter.limit.burst);w=\#(limiter.limit.windowSeconds)"#
+        headers[.rateLimitPolicy] = policy
         headers[.rateLimit] = #""\#(Self.policyName)";r=\#(decision.remaining);t=\#(decision.resetSeconds)"#
     }
 }

@@ -172,9 +172,7 @@ struct ConnectionsCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
-            try await runClientCommand(client) { context in
-                try printConnection(try await context.client.updateConnection(id: id, ConnectionChanges(enabled: true)), context)
-            }
+            try await setEnabled(true, id: id, client)
         }
     }
 
@@ -187,9 +185,7 @@ struct ConnectionsCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
-            try await runClientCommand(client) { context in
-                try printConnection(try await context.client.updateConnection(id: id, ConnectionChanges(enabled: false)), context)
-            }
+            try await setEnabled(false, id: id, client)
         }
     }
 
@@ -331,6 +327,13 @@ struct ConnectionsCommand: AsyncParsableCommand {
 /// `--enabled` or `--disabled`.
 enum EnabledState: String, EnumerableFlag {
     case enabled, disabled
+}
+
+/// `enable` and `disable`: an update of `enabled` alone, at the current version.
+private func setEnabled(_ enabled: Bool, id: String, _ options: ClientOptions) async throws {
+    try await runClientCommand(options) { context in
+        try printConnection(try await context.client.updateConnection(id: id, ConnectionChanges(enabled: enabled)), context)
+    }
 }
 
 /// Prints one connection as the output format asks.

@@ -108,3 +108,23 @@ func rawExchange(port: Int, _ request: String) async throws -> String {
     try connection.send(request)
     return await connection.readUntilClosed(timeout: .seconds(10)).0
 }
+
+/// A create whose head and first bytes of body are sent, the rest held back: a request in
+/// flight across whatever the test does next (a signal, a drain).
+struct InFlightCreate {
+    static let body = #"{"name":"in flight","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+    private let socket: RawHTTPConnection
+
+    init(port: Int, key: String) throws {
+        socket = try RawHTTPConnection(port: port)
+        try socket.send(
+            "POST \(collectionPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(key)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(Self.body.utf8.count)\r\n\r\n" + Self.body.prefix(20))
+    }
+
+    /// Sends the rest of the body and returns the raw answer.
+    func finish() async throws -> String {
+        try socket.send(String(Self.body.dropFirst(20)))
+        return await socket.receive()
+    }
+}
