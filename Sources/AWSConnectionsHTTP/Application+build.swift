@@ -10,12 +10,19 @@ public import Logging
 public func buildRouter(
     connections: any ConnectionStore, keys: any APIKeyStore, policy: ServicePolicy = ServicePolicy(),
     roleAccess: any RoleAccess = UnconfiguredRoleAccess(), trustedProxies: TrustedProxies = TrustedProxies(),
-    readiness: Readiness = Readiness(), rateLimit: RateLimit? = nil
+    readiness: Readiness = Readiness(), rateLimit: RateLimit? = nil, metrics: ServerMetrics = .off(),
+    metricsToken: String? = nil
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    if metrics.isOn { router.add(middleware: RequestMetricsMiddleware(metrics: metrics)) }
     router.add(middleware: RequestLogMiddleware(trustedProxies: trustedProxies))
-    let withKey = router.group().add(middleware: APIKeyAuthMiddleware(keys: keys))
-    if let rateLimit { withKey.add(middleware: RateLimitMiddleware(limit: rateLimit)) }
+    let connections = MeteredConnectionStore.wrapping(connections, metrics: metrics)
+    let keys = MeteredKeyStore.wrapping(keys, metrics: metrics)
+    let withKey = router.group().add(middleware: APIKeyAuthMiddleware(keys: keys, metrics: metrics))
+    if let rateLimit { withKey.add(middleware: RateLimitMiddleware(limit: rateLimit, metrics: metrics)) }
+    if metrics.isOn {
+        router.get("/metrics", use: MetricsController(metrics: metrics, token: metricsToken).scrape)
+    }
     let connectionsController = ConnectionsController(store: connections, policy: policy, roleAccess: roleAccess)
     let roleController = RoleController(store: connections, roleAccess: roleAccess)
     let healthController = HealthController(store: connections, readiness: readiness)
@@ -70,6 +77,8 @@ public func buildApplication(
     trustedProxies: TrustedProxies = TrustedProxies(),
     readiness: Readiness = Readiness(),
     rateLimit: RateLimit? = nil,
+    metrics: ServerMetrics = .off(),
+    metricsToken: String? = nil,
     host: String,
     port: Int,
     idleTimeout: Duration = .seconds(60),
@@ -82,7 +91,7 @@ public func buildApplication(
     Application(
         router: buildRouter(
             connections: connections, keys: keys, policy: policy, roleAccess: roleAccess, trustedProxies: trustedProxies,
-            readiness: readiness, rateLimit: rateLimit),
+            readiness: readiness, rateLimit: rateLimit, metrics: metrics, metricsToken: metricsToken),
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [

@@ -1,5 +1,6 @@
 import AWSConnectionsAWS
 import AWSConnectionsCore
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -8,7 +9,7 @@ enum RoleAccessSetup {
     /// Without a principal ARN: `UnconfiguredRoleAccess`, and no credential source is even
     /// looked for (so not the instance-metadata address either). With one: the standard chain's
     /// first source that gives credentials, named in the log (never a secret).
-    static func make(settings: Settings, logger: Logger) async -> any RoleAccess {
+    static func make(settings: Settings, metrics: any MetricsFactory, logger: Logger) async -> any RoleAccess {
         let principalARN = settings[\AWSSettings.principalARN]
         guard !principalARN.isEmpty else {
             logger.info(
@@ -30,6 +31,7 @@ enum RoleAccessSetup {
                 metadata: ["principal_arn": .string(principalARN)])
         }
         return AWSRoleAccess(
-            principalARN: principalARN, platformCredentials: chain, endpoints: endpoints, timeout: timeout)
+            principalARN: principalARN, platformCredentials: chain, endpoints: endpoints, timeout: timeout,
+            metrics: AWSCallMetrics(factory: metrics))
     }
 }

@@ -38,7 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
             defaultRoleName: settings[\DatabaseSettings.defaultRoleName])
         let level = Logger.Level(rawValue: settings[\ServeSettings.logLevel]) ?? .info
         let logger = LogSetup.bootstrap(level: level)
-        let roleAccess = await RoleAccessSetup.make(settings: settings, logger: logger)
+        let metrics: ServerMetrics = settings[\ServeSettings.metrics] == "on" ? .prometheus() : .off()
+        let metricsToken = settings[\ServeSettings.metricsToken]
+        let roleAccess = await RoleAccessSetup.make(settings: settings, metrics: metrics.factory, logger: logger)
 
         try await settings.withStore(migrations: .upgrade, logger: logger) { store in
             if let issued = try await store.issueBootstrapKeyIfNoKeys(at: .now()) {
@@ -50,6 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
                 idleSeconds: settings[\ServeSettings.idleTimeout],
                 requestSeconds: settings[\ServeSettings.requestTimeout],
                 maxConnections: settings[\ServeSettings.maxConnections],
+                metrics: metrics, metricsToken: metricsToken.isEmpty ? nil : metricsToken,
                 rateLimit: settings[\ServeSettings.rateLimit] == 0
                     ? nil
                     : RateLimit(
@@ -67,13 +70,14 @@ extension ServeCommand {
     private func serve(
         store: any ServiceStore, policy: ServicePolicy, roleAccess: any RoleAccess, trustedProxies: TrustedProxies,
         host: String, port: Int,
-        idleSeconds: Int, requestSeconds: Int, maxConnections: Int, rateLimit: RateLimit?,
-        drainSeconds: Int, shutdownSeconds: Int, logger: Logger
+        idleSeconds: Int, requestSeconds: Int, maxConnections: Int, metrics: ServerMetrics, metricsToken: String?,
+        rateLimit: RateLimit?, drainSeconds: Int, shutdownSeconds: Int, logger: Logger
     ) async throws {
         let readiness = Readiness()
         let app = buildApplication(
             connections: store, keys: store, policy: policy, roleAccess: roleAccess, trustedProxies: trustedProxies,
-            readiness: readiness, rateLimit: rateLimit, host: host, port: port,
+            readiness: readiness, rateLimit: rateLimit, metrics: metrics, metricsToken: metricsToken, host: host,
+            port: port,
             idleTimeout: .seconds(idleSeconds), requestTimeout: .seconds(requestSeconds),
             maxConnections: maxConnections, logger: logger,
             onServerRunning: { channel in

@@ -63,16 +63,35 @@ struct AWSTransport: Sendable {
 
     var httpClient: HTTPClient
     var timeout: Duration
+    var metrics: AWSCallMetrics
 
-    init(httpClient: HTTPClient, timeout: Duration) {
+    init(httpClient: HTTPClient, timeout: Duration, metrics: AWSCallMetrics = .off) {
         self.httpClient = httpClient
         self.timeout = timeout
+        self.metrics = metrics
     }
 
-    /// Sends `request` to `scheme://request.host`, signed by `signer` when one is given.
+    /// Sends `request` to `scheme://request.host`, signed by `signer` when one is given, and
+    /// counts it under `action` when one is given.
     ///
     /// Any HTTP status is returned; only the exchange failing throws (`timeout`, `unreachable`).
-    func send(_ request: SignableRequest, scheme: String, signer: SigV4Signer? = nil) async throws(AWSCallError)
+    func send(_ request: SignableRequest, scheme: String, signer: SigV4Signer? = nil, action: AWSAction? = nil)
+        async throws(AWSCallError) -> AWSResponse
+    {
+        guard let action else { return try await exchange(request, scheme: scheme, signer: signer) }
+        let start = ContinuousClock.now
+        do {
+            let response = try await exchange(request, scheme: scheme, signer: signer)
+            metrics.record(action, outcome: response.isSuccess ? "ok" : "error", elapsed: ContinuousClock.now - start)
+            return response
+        } catch {
+            let outcome = if case .timeout = error { "timeout" } else { "unreachable" }
+            metrics.record(action, outcome: outcome, elapsed: ContinuousClock.now - start)
+            throw error
+        }
+    }
+
+    private func exchange(_ request: SignableRequest, scheme: String, signer: SigV4Signer?) async throws(AWSCallError)
         -> AWSResponse
     {
         guard !request.host.isEmpty else {

@@ -6,8 +6,10 @@ public struct S3Client: Sendable {
     private let transport: AWSTransport
     private let endpoints: AWSEndpoints
 
-    public init(httpClient: HTTPClient = .aws, endpoints: AWSEndpoints, timeout: Duration) {
-        self.transport = AWSTransport(httpClient: httpClient, timeout: timeout)
+    public init(
+        httpClient: HTTPClient = .aws, endpoints: AWSEndpoints, timeout: Duration, metrics: AWSCallMetrics = .off
+    ) {
+        self.transport = AWSTransport(httpClient: httpClient, timeout: timeout, metrics: metrics)
         self.endpoints = endpoints
     }
 
@@ -16,7 +18,8 @@ public struct S3Client: Sendable {
         let address = objectAddress(bucket: bucket, key: nil, region: region)
         let request = SignableRequest(
             method: "GET", host: address.host, path: address.path, query: [("list-type", "2"), ("max-keys", "1")])
-        let response = try await send(request, scheme: address.scheme, region: region, credentials: credentials)
+        let response = try await send(
+            request, action: .listObjectsV2, scheme: address.scheme, region: region, credentials: credentials)
         guard response.isSuccess else {
             throw response.xmlError(
                 codeWithoutDocument: response.status == 404 ? "NoSuchBucket" : nil, redacting: secrets(credentials))
@@ -33,7 +36,8 @@ public struct S3Client: Sendable {
         let address = objectAddress(bucket: bucket, key: key, region: region)
         let request = SignableRequest(
             method: "GET", host: address.host, path: address.path, headers: [("Range", "bytes=0-0")])
-        let response = try await send(request, scheme: address.scheme, region: region, credentials: credentials)
+        let response = try await send(
+            request, action: .getObject, scheme: address.scheme, region: region, credentials: credentials)
         if response.isSuccess || response.status == 416 { return }
         throw response.xmlError(
             codeWithoutDocument: response.status == 404 ? "NoSuchKey" : nil, redacting: secrets(credentials))
@@ -50,11 +54,11 @@ public struct S3Client: Sendable {
             expiresIn: expiresIn, at: at)
     }
 
-    private func send(_ request: SignableRequest, scheme: String, region: String, credentials: AWSCredentials)
-        async throws(AWSCallError) -> AWSResponse
-    {
+    private func send(
+        _ request: SignableRequest, action: AWSAction, scheme: String, region: String, credentials: AWSCredentials
+    ) async throws(AWSCallError) -> AWSResponse {
         let signer = SigV4Signer(credentials: credentials, region: region, service: "s3")
-        return try await transport.send(request, scheme: scheme, signer: signer)
+        return try await transport.send(request, scheme: scheme, signer: signer, action: action)
     }
 
     private func secrets(_ credentials: AWSCredentials) -> [String] {

@@ -7,8 +7,10 @@ public struct STSClient: Sendable {
     private let transport: AWSTransport
     private let endpoints: AWSEndpoints
 
-    public init(httpClient: HTTPClient = .aws, endpoints: AWSEndpoints, timeout: Duration) {
-        self.transport = AWSTransport(httpClient: httpClient, timeout: timeout)
+    public init(
+        httpClient: HTTPClient = .aws, endpoints: AWSEndpoints, timeout: Duration, metrics: AWSCallMetrics = .off
+    ) {
+        self.transport = AWSTransport(httpClient: httpClient, timeout: timeout, metrics: metrics)
         self.endpoints = endpoints
     }
 
@@ -26,7 +28,7 @@ public struct STSClient: Sendable {
         if let externalID { parameters.append(("ExternalId", externalID)) }
         let signer = SigV4Signer(credentials: credentials, region: region, service: "sts")
         return try await call(
-            parameters, region: region, signer: signer,
+            parameters, action: .assumeRole, region: region, signer: signer,
             secrets: [credentials.secretAccessKey, credentials.sessionToken ?? ""])
     }
 
@@ -42,18 +44,20 @@ public struct STSClient: Sendable {
             ("Action", "AssumeRoleWithWebIdentity"), ("Version", Self.apiVersion), ("RoleArn", roleARN),
             ("RoleSessionName", sessionName), ("WebIdentityToken", webIdentityToken),
         ]
-        return try await call(parameters, region: region, signer: nil, secrets: [webIdentityToken])
+        return try await call(
+            parameters, action: .assumeRoleWithWebIdentity, region: region, signer: nil, secrets: [webIdentityToken])
     }
 
     private func call(
-        _ parameters: [(name: String, value: String)], region: String, signer: SigV4Signer?, secrets: [String]
+        _ parameters: [(name: String, value: String)], action: AWSAction, region: String, signer: SigV4Signer?,
+        secrets: [String]
     ) async throws(AWSCallError) -> AWSCredentials {
         let endpoint = endpoints.sts(region: region)
         let request = SignableRequest(
             method: "POST", host: endpoint.host, path: endpoint.basePath + "/",
             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
             body: Array(AWSTransport.formEncode(parameters).utf8))
-        let response = try await transport.send(request, scheme: endpoint.scheme, signer: signer)
+        let response = try await transport.send(request, scheme: endpoint.scheme, signer: signer, action: action)
         guard response.isSuccess else {
             throw response.xmlError(redacting: secrets)
         }

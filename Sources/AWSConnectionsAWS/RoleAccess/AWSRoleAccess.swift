@@ -14,16 +14,17 @@ public final class AWSRoleAccess: RoleAccess {
     let platformCredentials: any AWSCredentialProvider
     let sts: STSClient
     let s3: S3Client
-    let cache = RoleCredentialCache()
+    let cache: RoleCredentialCache
 
     public init(
         principalARN: String, platformCredentials: any AWSCredentialProvider, endpoints: AWSEndpoints,
-        timeout: Duration, httpClient: HTTPClient = .aws
+        timeout: Duration, httpClient: HTTPClient = .aws, metrics: AWSCallMetrics = .off
     ) {
         self.principalARN = principalARN
         self.platformCredentials = platformCredentials
-        self.sts = STSClient(httpClient: httpClient, endpoints: endpoints, timeout: timeout)
-        self.s3 = S3Client(httpClient: httpClient, endpoints: endpoints, timeout: timeout)
+        self.sts = STSClient(httpClient: httpClient, endpoints: endpoints, timeout: timeout, metrics: metrics)
+        self.s3 = S3Client(httpClient: httpClient, endpoints: endpoints, timeout: timeout, metrics: metrics)
+        self.cache = RoleCredentialCache(metrics: metrics)
     }
 
     /// The name the customer's CloudTrail shows for the platform's sessions on this connection.

@@ -1,4 +1,5 @@
 import AWSConnectionsCore
+import CoreMetrics
 import Synchronization
 
 /// Each connection's role credentials, fetched once and shared until 5 minutes before they
@@ -33,6 +34,11 @@ final class RoleCredentialCache: Sendable {
     }
 
     private let state = Mutex(State())
+    private let metrics: AWSCallMetrics
+
+    init(metrics: AWSCallMetrics = .off) {
+        self.metrics = metrics
+    }
 
     /// Credentials for `connection` that stay valid at least until `validUntil` (or the freshest
     /// `fetch` can give); `fetch` runs at most once at a time per connection state.
@@ -66,10 +72,13 @@ final class RoleCredentialCache: Sendable {
         }
         switch next {
         case .ready(let credentials):
+            metrics.roleCredentials["cache"].increment()
             return credentials
         case .wait(let task, nil):
+            metrics.roleCredentials["shared"].increment()
             return try await task.value
         case .wait(let task, let id?):
+            metrics.roleCredentials["sts"].increment()
             // The caller that started the fetch records its outcome, unless the entry was
             // forgotten or replaced meanwhile.
             do {

@@ -65,6 +65,20 @@ extension Problem {
         return problem
     }
 
+    static func expiredAPIKey() -> Problem {
+        var problem = Problem(.expiredApiKey,
+            detail: "The API key has expired: its expiry, or the overlap of the rotation that replaced it, has passed.")
+        problem.headers[.wwwAuthenticate] = authenticateChallenge + #", error="invalid_token", error_description="expired""#
+        return problem
+    }
+
+    static func invalidMetricsToken() -> Problem {
+        var problem = Problem(.invalidMetricsToken,
+            detail: "Send the server's metrics token as Authorization: Bearer <token>.")
+        problem.headers[.wwwAuthenticate] = #"Bearer realm="metrics""#
+        return problem
+    }
+
     static func insufficientScope(_ scope: Scope) -> Problem {
         Problem(.insufficientScope,
             detail: "This call needs an API key with the \(scope.rawValue) scope.")

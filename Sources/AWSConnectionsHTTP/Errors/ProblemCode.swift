@@ -16,7 +16,7 @@ extension ProblemCode {
         case .invalidJson, .validationFailed, .immutableField, .unknownField, .badRequest, .invalidIfMatch,
             .invalidIdempotencyKey, .bodyIncomplete:
             .badRequest
-        case .missingApiKey, .invalidApiKey: .unauthorized
+        case .missingApiKey, .invalidApiKey, .expiredApiKey, .invalidMetricsToken: .unauthorized
         case .insufficientScope, .forbidden: .forbidden
         case .connectionNotFound, .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
@@ -49,6 +49,10 @@ extension ProblemCode {
             ("Missing API key", "No Authorization header was sent.")
         case .invalidApiKey:
             ("Invalid API key", "The key is malformed, unknown or revoked.")
+        case .expiredApiKey:
+            ("Expired API key", "The key had an expiry (`keys create --expires-in`), or was rotated and its overlap is over; use the key that replaced it or ask for a new one.")
+        case .invalidMetricsToken:
+            ("Invalid metrics token", "`GET /metrics` needs `Authorization: Bearer <token>` with the token the server was started with (`--metrics-token`). Not an API call: API keys are not accepted there.")
         case .insufficientScope:
             ("Insufficient scope", "The key lacks the scope this call needs (connections:read, connections:write or media:read).")
         case .forbidden:

@@ -1,5 +1,6 @@
 public import AWSConnectionsCore
 public import Hummingbird
+import CoreMetrics
 import HTTPTypes
 import Synchronization
 
@@ -17,12 +18,14 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
 
     let keys: any APIKeyStore
     let cache: KeyLookupCache
+    let metrics: ServerMetrics
     /// Keys whose last-used write is under way, so a burst of requests with a stale key
     /// produces one write, not one per request.
     private let recordingKeys = RecordingKeys()
 
-    public init(keys: any APIKeyStore) {
+    public init(keys: any APIKeyStore, metrics: ServerMetrics = .off()) {
         self.keys = keys
+        self.metrics = metrics
         self.cache = KeyLookupCache()
     }
 
@@ -31,11 +34,17 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
     ) async throws -> Response {
         // No header, an empty one, or a bare "Bearer" all mean the client sent no key.
         let credential = request.headers[.authorization].map(Self.credential(in:)) ?? ""
-        guard !credential.isEmpty else { throw Problem.missingAPIKey() }
-        guard let key = APIKey(credential) else { throw Problem.invalidAPIKey() }
-        guard let caller = try await cache.caller(forKeyHash: key.hash, lookUp: keys.caller(forKeyHash:)) else {
+        guard !credential.isEmpty else {
+            metrics.keyChecks[.missing].increment()
+            throw Problem.missingAPIKey()
+        }
+        guard let key = APIKey(credential),
+            let caller = try await cache.caller(forKeyHash: key.hash, lookUp: keys.caller(forKeyHash:))
+        else {
+            metrics.keyChecks[.invalid].increment()
             throw Problem.invalidAPIKey()
         }
+        metrics.keyChecks[.authenticated].increment()
 
         context.logFields.keyID.withLock { $0 = caller.keyID }
         recordUseIfStale(caller)

@@ -1,5 +1,6 @@
 import AWSConnectionsCore
 public import Hummingbird
+import CoreMetrics
 import HTTPTypes
 
 /// Refuses a key's requests beyond its `RateLimit` with 429 `rate_limited`, and gives every
@@ -12,11 +13,13 @@ public struct RateLimitMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
     let limiter: RateLimiter
+    let metrics: ServerMetrics
     /// The same on every answer: written once.
     private let policy: String
 
-    public init(limit: RateLimit) {
+    public init(limit: RateLimit, metrics: ServerMetrics = .off()) {
         limiter = RateLimiter(limit: limit)
+        self.metrics = metrics
         policy = #""\#(Self.policyName)";q=\#(limit.burst);w=\#(limit.windowSeconds)"#
     }
 
@@ -29,6 +32,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
         guard let caller = context.caller else { return try await next(request, context) }
         let decision = limiter.take(caller.keyID)
         guard decision.allowed else {
+            metrics.rateLimited.increment()
             var problem = Problem.rateLimited(retryAfterSeconds: decision.retryAfterSeconds, limit: limiter.limit)
             stamp(&problem.headers, decision)
             throw problem

@@ -25,6 +25,14 @@ struct ServeSettings: SettingGroup {
     let rateBurst = Setting<Int>.integer(
         "rateBurst", default: RateLimit.defaultBurst, in: 1...1_000_000, valueName: "requests",
         help: "Requests one API key may make at once after a quiet spell (the token bucket's size).")
+    let metrics = Setting<String>.text(
+        "metrics", default: "on", valueName: "on|off",
+        help: "GET /metrics: request, store, key, rate-limit and AWS figures in Prometheus' text format; off records nothing and serves no /metrics.",
+        choices: ["on", "off"])
+    let metricsToken = Setting<String>(
+        key: "metricsToken", valueName: "token",
+        help: "When set, GET /metrics answers only Authorization: Bearer <token> (401 invalid_metrics_token otherwise). API keys are never accepted there.",
+        defaultValue: "", isSecret: true, rule: "text", parse: { $0 })
     let drainDelay = Setting<Int>.integer(
         "drainDelay", default: 5, in: 0...3_600, valueName: "seconds",
         help: "Seconds from SIGTERM to closing the listener, during which /readyz answers 503 while requests are still served, so that a load balancer stops sending first. SIGINT stops at once.")

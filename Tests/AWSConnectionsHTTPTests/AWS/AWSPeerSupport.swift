@@ -53,7 +53,8 @@ actor Once<Value: Sendable> {
 /// A role access on moto: STS and S3 at `endpoint` (or STS at `stsEndpoint`), signed with the
 /// platform's credentials.
 func motoRoleAccess(
-    principal: PlatformPrincipal, endpoint: String, stsEndpoint: String? = nil, timeout: Duration = .seconds(5)
+    principal: PlatformPrincipal, endpoint: String, stsEndpoint: String? = nil, timeout: Duration = .seconds(5),
+    metrics: AWSCallMetrics = .off
 ) -> AWSRoleAccess {
     var environment = ["AWS_ENDPOINT_URL": endpoint]
     if let stsEndpoint { environment["AWS_ENDPOINT_URL_STS"] = stsEndpoint }
@@ -61,7 +62,7 @@ func motoRoleAccess(
         principalARN: principal.arn,
         platformCredentials: FixedCredentials(
             value: AWSCredentials(accessKeyID: principal.accessKeyID, secretAccessKey: principal.secretAccessKey)),
-        endpoints: AWSEndpoints(environment: environment), timeout: timeout)
+        endpoints: AWSEndpoints(environment: environment), timeout: timeout, metrics: metrics)
 }
 
 /// Runs `body` against the real router on a fresh database of `kind`, using `roleAccess`.
