@@ -180,6 +180,15 @@ enum PostgresMigrations {
                 "UPDATE connections SET document = NULL",
                 "ALTER TABLE connections ALTER COLUMN document SET NOT NULL",
             ]),
+        Step(
+            // A key's expiry (its own, or the end of a rotation's overlap) and the rotation's
+            // links. Nullable columns without defaults: adding them rewrites no row.
+            name: "0006-key-lifecycle",
+            statements: [
+                "ALTER TABLE api_keys ADD COLUMN expires_at BIGINT",
+                "ALTER TABLE api_keys ADD COLUMN rotated_from TEXT COLLATE \"C\"",
+                "ALTER TABLE api_keys ADD COLUMN replaced_by TEXT COLLATE \"C\"",
+            ]),
     ]
 
     /// Rows a statement of `fillRoles` writes at once.

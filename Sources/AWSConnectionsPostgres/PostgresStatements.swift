@@ -8,9 +8,11 @@ import PostgresNIO
 // statements, which the server parses and plans every time.
 
 struct CallerByKeyHash: PostgresPreparedStatement {
-    static let name = "aws_connections_caller_by_key_hash_1"
-    static let sql = "SELECT id, account_id, scopes, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
-    typealias Row = (String, Int64, String, Int64?)
+    static let name = "aws_connections_caller_by_key_hash_2"
+    static let sql = """
+        SELECT id, account_id, scopes, last_used_at, expires_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL
+        """
+    typealias Row = (String, Int64, String, Int64?, Int64?)
 
     let hash: APIKeyHash
 

@@ -3,10 +3,15 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresStore: APIKeyStore {
-    public func issueKey(account: String, scopes: Set<Scope>, at now: Timestamp) async throws -> IssuedKey {
+    public func issueKey(account: String, scopes: Set<Scope>, expiresAt: Timestamp?, at now: Timestamp) async throws
+        -> IssuedKey
+    {
         let logger = self.logger
         return try await transaction { connection in
-            try await Self.insertKey(connection, account: account, scopes: scopes, at: now, logger: logger)
+            let accountID = try await Self.accountID(connection, name: account, at: now, logger: logger)
+            return try await Self.insertKey(
+                connection, accountID: accountID, account: account, scopes: scopes, expiresAt: expiresAt,
+                rotatedFrom: nil, at: now, logger: logger)
         }
     }
 
@@ -17,18 +22,21 @@ extension PostgresStore: APIKeyStore {
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.bootstrapLockKey))", logger: logger)
             let rows = try await connection.query("SELECT EXISTS (SELECT 1 FROM api_keys)", logger: logger)
             for try await exists in rows.decode(Bool.self) where exists { return nil }
+            let accountID = try await Self.accountID(connection, name: "default", at: now, logger: logger)
             return try await Self.insertKey(
-                connection, account: "default", scopes: Set(Scope.allCases), at: now, logger: logger)
+                connection, accountID: accountID, account: "default", scopes: Set(Scope.allCases), expiresAt: nil,
+                rotatedFrom: nil, at: now, logger: logger)
         }
     }
 
     public func caller(forKeyHash hash: APIKeyHash) async throws -> Caller? {
         try await perform { database in
             let rows = try await database.execute(CallerByKeyHash(hash: hash), logger: self.logger)
-            for try await (id, account, scopes, lastUsed) in rows {
+            for try await (id, account, scopes, lastUsed, expires) in rows {
                 return Caller(
                     keyID: KeyID(id), accountID: AccountID(account), scopes: Scope.parse(scopes),
-                    lastUsedAt: lastUsed.map(Timestamp.init(millisecondsSinceEpoch:)))
+                    lastUsedAt: lastUsed.map(Timestamp.init(millisecondsSinceEpoch:)),
+                    expiresAt: expires.map(Timestamp.init(millisecondsSinceEpoch:)))
             }
             return nil
         }
@@ -48,7 +56,8 @@ extension PostgresStore: APIKeyStore {
         try await perform { database in
             let rows = try await database.query(
                 """
-                SELECT k.id, a.name AS account, k.scopes, k.created_at, k.last_used_at, k.revoked_at
+                SELECT k.id, a.name AS account, k.scopes, k.created_at, k.last_used_at, k.revoked_at, k.expires_at,
+                    k.rotated_from, k.replaced_by
                 FROM api_keys k JOIN accounts a ON a.id = k.account_id
                 WHERE \(account)::text IS NULL OR a.name = \(account)
                 ORDER BY k.created_at, k.id
@@ -59,6 +68,9 @@ extension PostgresStore: APIKeyStore {
                 let created = try cells.decode(Int64.self, column: "created_at")
                 let lastUsed = try cells.decode(Int64?.self, column: "last_used_at")
                 let revoked = try cells.decode(Int64?.self, column: "revoked_at")
+                let expires = try cells.decode(Int64?.self, column: "expires_at")
+                let rotatedFrom = try cells.decode(String?.self, column: "rotated_from")
+                let replacedBy = try cells.decode(String?.self, column: "replaced_by")
                 records.append(
                     KeyRecord(
                         id: KeyID(try cells.decode(String.self, column: "id")),
@@ -66,7 +78,9 @@ extension PostgresStore: APIKeyStore {
                         scopes: Scope.parse(try cells.decode(String.self, column: "scopes")),
                         createdAt: Timestamp(millisecondsSinceEpoch: created),
                         lastUsedAt: lastUsed.map(Timestamp.init(millisecondsSinceEpoch:)),
-                        revokedAt: revoked.map(Timestamp.init(millisecondsSinceEpoch:))))
+                        revokedAt: revoked.map(Timestamp.init(millisecondsSinceEpoch:)),
+                        expiresAt: expires.map(Timestamp.init(millisecondsSinceEpoch:)),
+                        rotatedFrom: rotatedFrom.map(KeyID.init), replacedBy: replacedBy.map(KeyID.init)))
             }
             return records
         }
@@ -84,30 +98,71 @@ extension PostgresStore: APIKeyStore {
         }
     }
 
+    public func rotateKey(_ id: KeyID, overlap: Duration, expiresAt: Timestamp?, at now: Timestamp) async throws
+        -> KeyRotation
+    {
+        let logger = self.logger
+        return try await transaction { connection in
+            // FOR UPDATE: two rotations of one key at once make one successor; the second sees it.
+            let rows = try await connection.query(
+                """
+                SELECT k.account_id, a.name, k.scopes, k.revoked_at, k.expires_at, k.replaced_by
+                FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = \(id.rawValue) FOR UPDATE OF k
+                """, logger: logger)
+            var found: (Int64, String, String, Int64?, Int64?, String?)?
+            for try await row in rows.decode((Int64, String, String, Int64?, Int64?, String?).self) where found == nil {
+                found = row
+            }
+            guard let (accountID, account, scopes, revoked, expires, replacedBy) = found else { return .notFound }
+            if let replacedBy { return .alreadyRotated(replacedBy: KeyID(replacedBy)) }
+            if revoked != nil { return .revoked }
+            let oldExpiry = KeyLifecycle.expiryAfterRotation(
+                current: expires.map(Timestamp.init(millisecondsSinceEpoch:)), overlap: overlap, now: now)
+            let issued = try await Self.insertKey(
+                connection, accountID: accountID, account: account, scopes: Scope.parse(scopes), expiresAt: expiresAt,
+                rotatedFrom: id, at: now, logger: logger)
+            try await connection.query(
+                """
+                UPDATE api_keys SET replaced_by = \(issued.record.id.rawValue), expires_at = \(oldExpiry.millisecondsSinceEpoch)
+                WHERE id = \(id.rawValue)
+                """, logger: logger)
+            return .rotated(issued, oldKeyExpiresAt: oldExpiry)
+        }
+    }
+
     /// An arbitrary constant naming the bootstrap-key lock among advisory locks.
     static let bootstrapLockKey: Int64 = 0x6177_735F_6B65_7973  // "aws_keys"
 
-    private static func insertKey(
-        _ connection: PostgresConnection, account: String, scopes: Set<Scope>, at now: Timestamp, logger: Logger
-    ) async throws -> IssuedKey {
+    private static func accountID(_ connection: PostgresConnection, name: String, at now: Timestamp, logger: Logger)
+        async throws -> Int64
+    {
         let rows = try await connection.query(
             """
-            INSERT INTO accounts (name, created_at) VALUES (\(account), \(now.millisecondsSinceEpoch))
+            INSERT INTO accounts (name, created_at) VALUES (\(name), \(now.millisecondsSinceEpoch))
             ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
             """, logger: logger)
         // DO UPDATE (a no-op) rather than DO NOTHING, so the row comes back even when a
         // concurrent transaction created the account first.
         var accountID: Int64?
         for try await id in rows.decode(Int64.self) where accountID == nil { accountID = id }
-        guard let accountID else { throw StoreError.failed("account '\(account)' vanished while issuing a key") }
+        guard let accountID else { throw StoreError.failed("account '\(name)' vanished while issuing a key") }
+        return accountID
+    }
+
+    private static func insertKey(
+        _ connection: PostgresConnection, accountID: Int64, account: String, scopes: Set<Scope>, expiresAt: Timestamp?,
+        rotatedFrom: KeyID?, at now: Timestamp, logger: Logger
+    ) async throws -> IssuedKey {
         let key = APIKey.generate()
         let record = KeyRecord(
-            id: KeyID.generate(), account: account, scopes: scopes, createdAt: now, lastUsedAt: nil, revokedAt: nil)
+            id: KeyID.generate(), account: account, scopes: scopes, createdAt: now, lastUsedAt: nil, revokedAt: nil,
+            expiresAt: expiresAt, rotatedFrom: rotatedFrom)
         try await connection.query(
             """
-            INSERT INTO api_keys (id, account_id, key_hash, scopes, created_at)
+            INSERT INTO api_keys (id, account_id, key_hash, scopes, created_at, expires_at, rotated_from)
             VALUES (\(record.id.rawValue), \(accountID), \(ByteBuffer(bytes: key.hash.bytes)),
-                \(Scope.serialise(scopes)), \(now.millisecondsSinceEpoch))
+                \(Scope.serialise(scopes)), \(now.millisecondsSinceEpoch), \(expiresAt?.millisecondsSinceEpoch),
+                \(rotatedFrom?.rawValue))
             """, logger: logger)
         return IssuedKey(key: key, record: record)
     }

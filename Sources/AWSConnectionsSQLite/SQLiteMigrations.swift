@@ -134,6 +134,15 @@ enum SQLiteMigrations {
         // page from its rows as fast as it reads them, so here the step changes nothing. It
         // is recorded all the same: both stores name the same schema by the same steps.
         migrator.registerMigration("0005-connection-documents") { _ in }
+        // A key's expiry (its own, or the end of a rotation's overlap) and the rotation's links.
+        migrator.registerMigration("0006-key-lifecycle") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+                    ALTER TABLE api_keys ADD COLUMN rotated_from TEXT;
+                    ALTER TABLE api_keys ADD COLUMN replaced_by TEXT;
+                    """)
+        }
         return migrator
     }
 

@@ -11,7 +11,7 @@ struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Manage API keys (stored only as SHA-256 hashes).",
-        subcommands: [Create.self, List.self, Revoke.self]
+        subcommands: [Create.self, List.self, Revoke.self, Rotate.self]
     )
 
     /// Key commands print their results; the log carries only the store's warnings and errors.
@@ -36,6 +36,13 @@ struct KeysCommand: AsyncParsableCommand {
                 valueName: "scope"))
         var scopes: [String] = []
 
+        @Option(
+            name: .customLong("expires-in"),
+            help: ArgumentHelp(
+                "Refuse the key (401 expired_api_key) this long after now: 90d, 12h, 1h30m, 45s. Default: never.",
+                valueName: "duration"))
+        var expiresIn: DurationText?
+
         /// The database options (`DatabaseSettings`), read by `Settings`.
         @Argument(parsing: .allUnrecognized, help: .hidden)
         var options: [String] = []
@@ -52,21 +59,24 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let chosen: Set<Scope> = scopes.isEmpty ? [.read, .write] : Set(scopes.compactMap(Scope.init(rawValue:)))
+            let now = Timestamp.now()
+            let expiresAt = expiresIn.map { now.adding($0.duration) }
             let issued = try await Settings.read(options, groups: [DatabaseSettings.self]).withStore(
                 migrations: .requireCurrent, logger: KeysCommand.logger
             ) { store in
-                try await store.issueKey(account: account, scopes: chosen, at: .now())
+                try await store.issueKey(account: account, scopes: chosen, expiresAt: expiresAt, at: now)
             }
             StandardOutput.write(issued.key.secret + "\n")
+            let expiry = expiresAt.map { ", expiring \($0.rfc3339)" } ?? ""
             StandardError.write(
-                "Created key \(issued.record.id.rawValue) for account '\(account)' with scopes \(Scope.serialise(chosen)). It will not be shown again.\n"
+                "Created key \(issued.record.id.rawValue) for account '\(account)' with scopes \(Scope.serialise(chosen))\(expiry). It will not be shown again.\n"
             )
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List keys: id, account, scopes, created, last used (to the minute), revoked.",
+            abstract: "List keys: id, account, scopes, created, last used (to the minute), expiry, revoked, and rotation links.",
             discussion: KeysCommand.databaseHelp)
 
         @Option(help: ArgumentHelp("Only this account's keys.", valueName: "name"))
@@ -99,27 +109,7 @@ struct KeysCommand: AsyncParsableCommand {
             help: ArgumentHelp("The key's id, as 'keys list' shows it.", valueName: "key-id"))
         var arguments: [String] = []
 
-        /// The one argument that is neither an option nor an option's value; every database
-        /// option takes one value, as `--name value` or `--name=value`.
-        var keyIDAndOptions: (keyID: String?, options: [String]) {
-            var keyID: String?
-            var options: [String] = []
-            var expectsValue = false
-            for argument in arguments {
-                if expectsValue {
-                    options.append(argument)
-                    expectsValue = false
-                } else if argument.hasPrefix("--") {
-                    options.append(argument)
-                    expectsValue = !argument.contains("=")
-                } else if keyID == nil {
-                    keyID = argument
-                } else {
-                    options.append(argument)
-                }
-            }
-            return (keyID, options)
-        }
+        var keyIDAndOptions: (keyID: String?, options: [String]) { KeysCommand.keyIDAndOptions(arguments) }
 
         func validate() throws {
             guard keyIDAndOptions.keyID != nil else { throw ValidationError("Missing expected argument '<key-id>'") }
@@ -140,16 +130,106 @@ struct KeysCommand: AsyncParsableCommand {
             StandardOutput.write("revoked \(keyID)\n")
         }
     }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a key: prints a new key (same account and scopes) on stdout, once; the old one keeps working for the overlap, then is refused.",
+            discussion: """
+                Example: aws-connections keys rotate key_0123456789abcdef --overlap 2h
+
+                A key is rotated once; rotate its successor next. A revoked key cannot be rotated: \
+                create a new one. On PostgreSQL every replica refuses the old key within a second \
+                of the overlap's end.
+
+                """ + KeysCommand.databaseHelp)
+
+        @Option(
+            help: ArgumentHelp(
+                "How long the old key keeps working: 24h by default. To stop it at once, use 'keys revoke'.",
+                valueName: "duration"))
+        var overlap: DurationText?
+
+        @Option(
+            name: .customLong("expires-in"),
+            help: ArgumentHelp("An expiry for the new key, from now: 90d, 12h. Default: never.", valueName: "duration"))
+        var expiresIn: DurationText?
+
+        /// The key id and the database options, in any order (see `Revoke`).
+        @Argument(
+            parsing: .allUnrecognized,
+            help: ArgumentHelp("The key's id, as 'keys list' shows it.", valueName: "key-id"))
+        var arguments: [String] = []
+
+        func validate() throws {
+            guard KeysCommand.keyIDAndOptions(arguments).keyID != nil else {
+                throw ValidationError("Missing expected argument '<key-id>'")
+            }
+        }
+
+        func run() async throws {
+            let (foundKeyID, options) = KeysCommand.keyIDAndOptions(arguments)
+            let keyID = KeyID(foundKeyID ?? "")
+            let now = Timestamp.now()
+            let rotation = try await Settings.read(options, groups: [DatabaseSettings.self]).withStore(
+                migrations: .requireCurrent, logger: KeysCommand.logger
+            ) { store in
+                try await store.rotateKey(
+                    keyID, overlap: overlap?.duration ?? KeyLifecycle.defaultOverlap,
+                    expiresAt: expiresIn.map { now.adding($0.duration) }, at: now)
+            }
+            switch rotation {
+            case .rotated(let issued, let oldKeyExpiresAt):
+                StandardOutput.write(issued.key.secret + "\n")
+                let expiry = issued.record.expiresAt.map { ", expiring \($0.rfc3339)" } ?? ""
+                StandardError.write(
+                    "Rotated \(keyID.rawValue) to \(issued.record.id.rawValue) (account '\(issued.record.account)', scopes \(Scope.serialise(issued.record.scopes))\(expiry)). \(keyID.rawValue) keeps working until \(oldKeyExpiresAt.rfc3339). The new key will not be shown again.\n"
+                )
+            case .notFound:
+                StandardError.write("error: no key has the id '\(keyID.rawValue)'.\n")
+                throw ExitCode.failure
+            case .revoked:
+                StandardError.write("error: \(keyID.rawValue) is revoked; create a new key with 'keys create'.\n")
+                throw ExitCode.failure
+            case .alreadyRotated(let replacedBy):
+                StandardError.write(
+                    "error: \(keyID.rawValue) was already rotated to \(replacedBy.rawValue); rotate that key instead.\n")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    /// The one argument that is neither an option nor an option's value; every database
+    /// option takes one value, as `--name value` or `--name=value`.
+    static func keyIDAndOptions(_ arguments: [String]) -> (keyID: String?, options: [String]) {
+        var keyID: String?
+        var options: [String] = []
+        var expectsValue = false
+        for argument in arguments {
+            if expectsValue {
+                options.append(argument)
+                expectsValue = false
+            } else if argument.hasPrefix("--") {
+                options.append(argument)
+                expectsValue = !argument.contains("=")
+            } else if keyID == nil {
+                keyID = argument
+            } else {
+                options.append(argument)
+            }
+        }
+        return (keyID, options)
+    }
 }
 
 /// Plain-text table of keys for `keys list`.
 enum KeyTable {
     static func render(_ records: [KeyRecord]) -> String {
-        let header = ["KEY ID", "ACCOUNT", "SCOPES", "CREATED", "LAST USED", "REVOKED"]
+        let header = ["KEY ID", "ACCOUNT", "SCOPES", "CREATED", "LAST USED", "EXPIRES", "REVOKED", "ROTATED FROM", "REPLACED BY"]
         let rows = records.map { record in
             [
                 record.id.rawValue, record.account, Scope.serialise(record.scopes), record.createdAt.rfc3339,
-                record.lastUsedAt?.rfc3339 ?? "-", record.revokedAt?.rfc3339 ?? "-",
+                record.lastUsedAt?.rfc3339 ?? "-", record.expiresAt?.rfc3339 ?? "-", record.revokedAt?.rfc3339 ?? "-",
+                record.rotatedFrom?.rawValue ?? "-", record.replacedBy?.rawValue ?? "-",
             ]
         }
         let all = [header] + rows

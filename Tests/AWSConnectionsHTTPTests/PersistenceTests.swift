@@ -35,7 +35,7 @@ struct PersistenceTests {
             #expect(after.bodyText == before)
             #expect((try after.json()["Items"] as? [Any])?.count == 16)
         }
-        #expect(try reopened.appliedMigrations() == ["0001-accounts-keys-connections", "0002-idempotency-keys", "0003-history-and-quota", "0004-roles-and-verifications", "0005-connection-documents"])
+        #expect(try reopened.appliedMigrations() == ["0001-accounts-keys-connections", "0002-idempotency-keys", "0003-history-and-quota", "0004-roles-and-verifications", "0005-connection-documents", "0006-key-lifecycle"])
         }
     }
 

@@ -25,6 +25,11 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch - duration.wholeMilliseconds)
     }
 
+    /// This instant moved on by `duration`, to the millisecond: where expiries fall.
+    public func adding(_ duration: Duration) -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch + duration.wholeMilliseconds)
+    }
+
     /// The calendar fields of this instant in UTC.
     public var components: UTCComponents { UTCComponents(self) }
 

@@ -1,13 +1,16 @@
 /// Persistence of accounts and API keys (hashes only).
 public protocol APIKeyStore: Sendable {
-    /// Creates the account if it is new and a key for it; returns the secret once.
-    func issueKey(account: String, scopes: Set<Scope>, at now: Timestamp) async throws -> IssuedKey
+    /// Creates the account if it is new and a key for it, refused from `expiresAt` on when
+    /// given; returns the secret once.
+    func issueKey(account: String, scopes: Set<Scope>, expiresAt: Timestamp?, at now: Timestamp) async throws
+        -> IssuedKey
 
     /// Issues a full-access key for account `default` only if no key exists at all,
     /// atomically, so that two servers starting together cannot both do it.
     func issueBootstrapKeyIfNoKeys(at now: Timestamp) async throws -> IssuedKey?
 
-    /// The caller a key hash belongs to, or nil when unknown or revoked.
+    /// The caller a key hash belongs to, or nil when unknown or revoked. An expired key is
+    /// returned with its `expiresAt`: refusing it is the caller's, so that it is told apart.
     func caller(forKeyHash hash: APIKeyHash) async throws -> Caller?
 
     /// Records that the key was used (a hint for operators; precision is up to the caller).
@@ -18,6 +21,29 @@ public protocol APIKeyStore: Sendable {
 
     /// Revokes a key; false when no such key exists. Revoking twice is not an error.
     func revokeKey(_ id: KeyID, at now: Timestamp) async throws -> Bool
+
+    /// In one transaction: a new key with `id`'s account and scopes (expiring at `expiresAt`
+    /// when given), linked to `id`, and `id` made to expire at `now + overlap` (or at its own
+    /// expiry if that comes first). A key is rotated once: its successor is rotated next.
+    func rotateKey(_ id: KeyID, overlap: Duration, expiresAt: Timestamp?, at now: Timestamp) async throws -> KeyRotation
+}
+
+extension APIKeyStore {
+    /// A key that never expires.
+    public func issueKey(account: String, scopes: Set<Scope>, at now: Timestamp) async throws -> IssuedKey {
+        try await issueKey(account: account, scopes: scopes, expiresAt: nil, at: now)
+    }
+}
+
+/// What a rotation did.
+public enum KeyRotation: Sendable {
+    /// The new key, shown once, and when the old one stops working.
+    case rotated(IssuedKey, oldKeyExpiresAt: Timestamp)
+    case notFound
+    /// A revoked key is not rotated: issue a new one.
+    case revoked
+    /// The key was rotated before; `replacedBy` is the key that replaced it.
+    case alreadyRotated(replacedBy: KeyID)
 }
 
 /// Everything the server needs from one database.

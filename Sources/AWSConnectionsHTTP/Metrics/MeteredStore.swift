@@ -157,8 +157,10 @@ struct MeteredKeyStore: APIKeyStore {
         try await calls.measure("key_use") { try await inner.recordUse(of: key, at: now) }
     }
 
-    func issueKey(account: String, scopes: Set<Scope>, at now: Timestamp) async throws -> IssuedKey {
-        try await inner.issueKey(account: account, scopes: scopes, at: now)
+    func issueKey(account: String, scopes: Set<Scope>, expiresAt: Timestamp?, at now: Timestamp) async throws
+        -> IssuedKey
+    {
+        try await inner.issueKey(account: account, scopes: scopes, expiresAt: expiresAt, at: now)
     }
 
     func issueBootstrapKeyIfNoKeys(at now: Timestamp) async throws -> IssuedKey? {
@@ -171,5 +173,9 @@ struct MeteredKeyStore: APIKeyStore {
 
     func revokeKey(_ id: KeyID, at now: Timestamp) async throws -> Bool {
         try await inner.revokeKey(id, at: now)
+    }
+
+    func rotateKey(_ id: KeyID, overlap: Duration, expiresAt: Timestamp?, at now: Timestamp) async throws -> KeyRotation {
+        try await inner.rotateKey(id, overlap: overlap, expiresAt: expiresAt, at: now)
     }
 }

@@ -44,6 +44,10 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
             metrics.keyChecks[.invalid].increment()
             throw Problem.invalidAPIKey()
         }
+        if caller.isExpired(at: .now()) {
+            metrics.keyChecks[.expired].increment()
+            throw Problem.expiredAPIKey()
+        }
         metrics.keyChecks[.authenticated].increment()
 
         context.logFields.keyID.withLock { $0 = caller.keyID }
