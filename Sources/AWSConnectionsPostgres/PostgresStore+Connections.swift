@@ -269,6 +269,31 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
         }
     }
 
+    public func trimHistory(_ cap: HistoryCap, keptSince: Timestamp) async throws -> Int {
+        let query: PostgresQuery = """
+            WITH trimmed AS (
+                DELETE FROM connection_history WHERE (connection_id, version) IN (
+                    SELECT h.connection_id, h.version FROM connections c
+                    JOIN connection_history h ON h.connection_id = c.id AND h.version <= c.version - \(Int64(cap.keepVersions))
+                    WHERE h.changed_at < \(keptSince.millisecondsSinceEpoch)
+                    LIMIT \(Int64(Self.purgeChunk)))
+                RETURNING 1)
+            SELECT count(*) FROM trimmed
+            """
+        var total = 0
+        while true {
+            let removed = try await perform(writing: true) { database in
+                var removed: Int64 = 0
+                for try await count in try await database.query(query, logger: self.logger).decode(Int64.self) {
+                    removed = count
+                }
+                return removed
+            }
+            total += Int(removed)
+            if removed == 0 { return total }
+        }
+    }
+
     public func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws {
         // In chunks, each its own statement, so a large backlog never runs into the
         // statement timeout and each pass makes progress.

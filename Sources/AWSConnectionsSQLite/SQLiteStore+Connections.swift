@@ -212,6 +212,25 @@ extension SQLiteStore: ConnectionStore {
         }
     }
 
+    public func trimHistory(_ cap: HistoryCap, keptSince: Timestamp) async throws -> Int {
+        var total = 0
+        while true {
+            let removed = try await write { db in
+                try db.cachedStatement(
+                    sql: """
+                        DELETE FROM connection_history WHERE (connection_id, version) IN (
+                            SELECT h.connection_id, h.version FROM connections c
+                            JOIN connection_history h ON h.connection_id = c.id AND h.version <= c.version - ?
+                            WHERE h.changed_at < ? LIMIT \(Self.purgeChunk))
+                        """
+                ).execute(arguments: [Int64(cap.keepVersions), keptSince.millisecondsSinceEpoch])
+                return db.changesCount
+            }
+            total += removed
+            if removed == 0 { return total }
+        }
+    }
+
     /// Rows the purge removes per write.
     static let purgeChunk = 1000
 

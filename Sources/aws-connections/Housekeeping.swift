@@ -30,6 +30,10 @@ struct Housekeeping: Service {
             try await store.purge(
                 deletedBefore: policy.deletedHistoryCutoff(now: now),
                 idempotencyKeysBefore: IdempotentCreate.expiryCutoff(now: now))
+            if let cap = policy.liveHistoryCap {
+                let trimmed = try await store.trimHistory(cap, keptSince: now.subtracting(cap.keepFor))
+                if trimmed > 0 { logger.info("trimmed history", metadata: ["records": "\(trimmed)"]) }
+            }
         } catch {
             // A store outage is reported by the requests themselves; the next round retries.
             logger.warning("housekeeping could not purge", metadata: ["error": "\(error)"])

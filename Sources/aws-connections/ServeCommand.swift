@@ -35,7 +35,12 @@ struct ServeCommand: AsyncParsableCommand {
         let policy = ServicePolicy(
             connectionQuota: settings[\ServeSettings.connectionQuota],
             deletedHistoryRetention: .seconds(Int64(settings[\ServeSettings.historyRetentionDays]) * 24 * 60 * 60),
-            defaultRoleName: settings[\DatabaseSettings.defaultRoleName])
+            defaultRoleName: settings[\DatabaseSettings.defaultRoleName],
+            liveHistoryCap: settings[\ServeSettings.historyKeepVersions] == 0
+                ? nil
+                : HistoryCap(
+                    keepVersions: settings[\ServeSettings.historyKeepVersions],
+                    keepFor: .seconds(Int64(settings[\ServeSettings.historyKeepDays]) * 24 * 60 * 60)))
         let level = Logger.Level(rawValue: settings[\ServeSettings.logLevel]) ?? .info
         let logger = LogSetup.bootstrap(level: level)
         let metrics: ServerMetrics = settings[\ServeSettings.metrics] == "on" ? .prometheus() : .off()

@@ -150,6 +150,47 @@ struct HistoryTests {
         }
     }
 
+    @Test("the history cap trims a live connection to its newest versions, keeps what is younger than the retention, and leaves deleted connections to their own purge", arguments: StoreKind.all)
+    func historyCap(store: StoreKind) async throws {
+        try await withApp(store) { world, client in
+            let long = try await client.createConnectionID(key: world.alpha)
+            for version in 1...9 {
+                let body = #"{"name":"v\#(version + 1)","version":\#(version)}"#
+                #expect(try await client.update(key: world.alpha, id: long, body: body).status == .ok)
+            }
+            let short = try await client.createConnectionID(key: world.alpha)
+            #expect(try await client.update(key: world.alpha, id: short, body: #"{"name":"s2","version":1}"#).status == .ok)
+            let deleted = try await client.createConnectionID(key: world.alpha)
+            for version in 1...4 {
+                let body = #"{"name":"d\#(version + 1)","version":\#(version)}"#
+                #expect(try await client.update(key: world.alpha, id: deleted, body: body).status == .ok)
+            }
+            #expect(try await client.delete(key: world.alpha, id: deleted).status == .noContent)
+            let cap = HistoryCap(keepVersions: 3, keepFor: .seconds(3600))
+
+            // Everything is younger than the retention: nothing goes.
+            #expect(try await world.store.trimHistory(cap, keptSince: Timestamp.now().subtracting(.seconds(3600))) == 0)
+            #expect(try await world.store.history(id: ConnectionID(uncheckedRawValue: long)).count == 10)
+
+            // Past the retention: the long history keeps its newest three, in order.
+            let later = Timestamp.now().adding(.seconds(1))
+            #expect(try await world.store.trimHistory(cap, keptSince: later) == 7)
+            #expect(try await world.store.history(id: ConnectionID(uncheckedRawValue: long)).map(\.version) == [8, 9, 10])
+            #expect(try await world.store.history(id: ConnectionID(uncheckedRawValue: short)).map(\.version) == [1, 2])
+            #expect(try await world.store.history(id: ConnectionID(uncheckedRawValue: deleted)).count == 6)
+            #expect(try await world.store.trimHistory(cap, keptSince: later) == 0)
+
+            // Through the API: the kept versions, the oldest listing its fields as they were.
+            let page = try entries(try await history(client, key: world.alpha, id: long))
+            #expect(page.compactMap { $0["version"] as? Int } == [8, 9, 10])
+            #expect(try changes(page[1])["name"] == ["\"v8\"", "\"v9\""])
+            #expect(try changes(page[0])["name"]?.last == "\"v8\"")
+            // The connection itself is untouched, and updates go on from its version.
+            #expect(try await client.get(key: world.alpha, id: long).json()["version"] as? Int == 10)
+            #expect(try await client.update(key: world.alpha, id: long, body: #"{"name":"v11","version":10}"#).status == .ok)
+        }
+    }
+
     @Test("16 concurrent read-modify-write clients: the history is exactly the successful updates, no gap, no duplicate", arguments: StoreKind.all)
     func concurrentWriters(store: StoreKind) async throws {
         try await withApp(store, .live) { world, client in

@@ -345,6 +345,46 @@ struct ProcessTests {
         }
     }
 
+    @Test("serve's housekeeping trims a live connection's history to --history-keep-versions past --history-keep-days, newest kept")
+    func housekeepingTrimsHistory() async throws {
+        try await withDatabaseURL(.sqlite) { database in
+            let (first, port) = try await ServerProcess.serve(database: database, extra: ["--history-keep-versions", "0"])
+            let key = try #require(bootstrapKey(in: first.standardError))
+            let id = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                let body = #"{"name":"v1","awsAccountId":"123456789012","awsRegion":"us-east-1"}"#
+                let id = try #require(try await client.call(.post, collectionPath, key: key, body: body).json()["connectionId"] as? String)
+                for version in 1...7 {
+                    let update = #"{"name":"v\#(version + 1)","version":\#(version)}"#
+                    #expect(try await client.call(.put, "\(collectionPath)/\(id)", key: key, body: update).status == .ok)
+                }
+                return id
+            }
+            first.signal(SIGTERM)
+            #expect(try await first.waitForExit() == 0)
+            let queue = try DatabaseQueue(path: String(database.dropFirst("sqlite:".count)))
+            let versions = "SELECT version FROM connection_history WHERE connection_id = ? ORDER BY version"
+            #expect(try await queue.read { try Int.fetchAll($0, sql: versions, arguments: [id]) } == Array(1...8))
+
+            try await Task.sleep(for: .milliseconds(5))
+            let (second, secondPort) = try await ServerProcess.serve(
+                database: database, extra: ["--history-keep-versions", "3", "--history-keep-days", "0"])
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await queue.read({ try Int.fetchAll($0, sql: versions, arguments: [id]) }).count > 3,
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await queue.read { try Int.fetchAll($0, sql: versions, arguments: [id]) } == [6, 7, 8])
+            try await TestClient.withClient(host: "127.0.0.1", port: secondPort) { client in
+                let page = try await client.call(.get, "\(collectionPath)/\(id)/history", key: key)
+                let items = try #require(try page.json()["Items"] as? [[String: Any]])
+                #expect(items.compactMap { $0["version"] as? Int } == [6, 7, 8])
+            }
+            second.signal(SIGTERM)
+            #expect(try await second.waitForExit() == 0)
+        }
+    }
+
     @Test("an unusable database path is a clear error and a non-zero exit")
     func badDatabaseExitsNonZero() async throws {
         let result = try await ServerProcess.run(["serve", "--port", "0", "--database", "sqlite:/nonexistent-dir/x/db.sqlite"])

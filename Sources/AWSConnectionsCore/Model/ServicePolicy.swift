@@ -6,6 +6,8 @@ public struct ServicePolicy: Sendable, Equatable {
     public var deletedHistoryRetention: Duration
     /// The role name of a connection created without `roleArn`.
     public var defaultRoleName: String
+    /// How much history a connection that still exists keeps; nil keeps all of it.
+    public var liveHistoryCap: HistoryCap?
 
     public static let defaultConnectionQuota = 10_000
     public static let defaultDeletedHistoryRetention: Duration = .seconds(30 * 24 * 60 * 60)
@@ -13,11 +15,14 @@ public struct ServicePolicy: Sendable, Equatable {
     public init(
         connectionQuota: Int = Self.defaultConnectionQuota,
         deletedHistoryRetention: Duration = Self.defaultDeletedHistoryRetention,
-        defaultRoleName: String = RoleARN.defaultRoleName
+        defaultRoleName: String = RoleARN.defaultRoleName,
+        liveHistoryCap: HistoryCap? = HistoryCap(
+            keepVersions: HistoryCap.defaultKeepVersions, keepFor: HistoryCap.defaultKeepFor)
     ) {
         self.connectionQuota = connectionQuota
         self.deletedHistoryRetention = deletedHistoryRetention
         self.defaultRoleName = defaultRoleName
+        self.liveHistoryCap = liveHistoryCap
     }
 
     /// History of connections deleted before this is no longer shown (and may be purged).

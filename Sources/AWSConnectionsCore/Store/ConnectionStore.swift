@@ -58,6 +58,26 @@ public protocol ConnectionStore: Sendable {
     /// Forgets what is past its retention: the history of connections deleted before
     /// `deletedBefore`, and Idempotency-Keys recorded before `idempotencyKeysBefore`.
     func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws
+
+    /// Removes history of connections that still exist beyond `cap`: a record goes only when
+    /// it is older than the connection's newest `cap.keepVersions` versions and was written
+    /// before `keptSince`. Returns how many records went.
+    func trimHistory(_ cap: HistoryCap, keptSince: Timestamp) async throws -> Int
+}
+
+/// How much history a live connection keeps: its newest `keepVersions` versions, and every
+/// version younger than `keepFor`, whichever keeps more.
+public struct HistoryCap: Sendable, Equatable {
+    public var keepVersions: Int
+    public var keepFor: Duration
+
+    public init(keepVersions: Int, keepFor: Duration) {
+        self.keepVersions = keepVersions
+        self.keepFor = keepFor
+    }
+
+    public static let defaultKeepVersions = 100
+    public static let defaultKeepFor: Duration = .seconds(30 * 24 * 60 * 60)
 }
 
 /// Which connections a list call wants: a keyset page and exact-match filters.

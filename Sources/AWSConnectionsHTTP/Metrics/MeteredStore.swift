@@ -118,6 +118,10 @@ class MeteredConnectionStore: ConnectionStore, @unchecked Sendable {
         try await calls.measure("verification") { try await inner.verification(id: id) }
     }
 
+    func trimHistory(_ cap: HistoryCap, keptSince: Timestamp) async throws -> Int {
+        try await calls.measure("trim_history") { try await inner.trimHistory(cap, keptSince: keptSince) }
+    }
+
     func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws {
         try await calls.measure("purge") {
             try await inner.purge(deletedBefore: deletedBefore, idempotencyKeysBefore: idempotencyKeysBefore)

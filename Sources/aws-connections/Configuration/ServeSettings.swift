@@ -46,6 +46,12 @@ struct ServeSettings: SettingGroup {
     let historyRetentionDays = Setting<Int>.integer(
         "historyRetentionDays", default: 30, in: 0...36_500, valueName: "days",
         help: "Days a deleted connection's history stays readable; an hourly housekeeping task then removes it.")
+    let historyKeepVersions = Setting<Int>.integer(
+        "historyKeepVersions", default: HistoryCap.defaultKeepVersions, in: 0...1_000_000, valueName: "count",
+        help: "Versions of a live connection's history always kept (the newest); older ones go once also past --history-keep-days, removed by the hourly housekeeping. 0 keeps every version for ever.")
+    let historyKeepDays = Setting<Int>.integer(
+        "historyKeepDays", default: 30, in: 0...36_500, valueName: "days",
+        help: "Days every version of a live connection's history is kept, however many there are.")
     // One key for a repeatable flag: swift-configuration gathers `--trusted-proxy A --trusted-proxy B`
     // (and a file's array) into one list, read here as comma-separated text like the variable's.
     let trustedProxies = Setting<TrustedProxies>(
