@@ -282,6 +282,8 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
             """
         var total = 0
         while true {
+            // Between chunks, so that a shutdown does not wait for a large backlog.
+            try Task.checkCancellation()
             let removed = try await perform(writing: true) { database in
                 var removed: Int64 = 0
                 for try await count in try await database.query(query, logger: self.logger).decode(Int64.self) {

@@ -98,7 +98,8 @@ extension PostgresStore: APIKeyStore {
         }
     }
 
-    public func rotateKey(_ id: KeyID, overlap: Duration, expiresAt: Timestamp?, at now: Timestamp) async throws
+    public func rotateKey(_ id: KeyID, overlap: Duration, successorExpiry: SuccessorExpiry, at now: Timestamp)
+        async throws
         -> KeyRotation
     {
         let logger = self.logger
@@ -106,18 +107,22 @@ extension PostgresStore: APIKeyStore {
             // FOR UPDATE: two rotations of one key at once make one successor; the second sees it.
             let rows = try await connection.query(
                 """
-                SELECT k.account_id, a.name, k.scopes, k.revoked_at, k.expires_at, k.replaced_by
+                SELECT k.account_id, a.name, k.scopes, k.revoked_at, k.expires_at, k.replaced_by, k.created_at
                 FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = \(id.rawValue) FOR UPDATE OF k
                 """, logger: logger)
-            var found: (Int64, String, String, Int64?, Int64?, String?)?
-            for try await row in rows.decode((Int64, String, String, Int64?, Int64?, String?).self) where found == nil {
+            var found: (Int64, String, String, Int64?, Int64?, String?, Int64)?
+            for try await row in rows.decode((Int64, String, String, Int64?, Int64?, String?, Int64).self)
+            where found == nil {
                 found = row
             }
-            guard let (accountID, account, scopes, revoked, expires, replacedBy) = found else { return .notFound }
+            guard let (accountID, account, scopes, revoked, expires, replacedBy, created) = found else { return .notFound }
             if let replacedBy { return .alreadyRotated(replacedBy: KeyID(replacedBy)) }
             if revoked != nil { return .revoked }
-            let oldExpiry = KeyLifecycle.expiryAfterRotation(
-                current: expires.map(Timestamp.init(millisecondsSinceEpoch:)), overlap: overlap, now: now)
+            let current = expires.map(Timestamp.init(millisecondsSinceEpoch:))
+            if let current, !(now < current) { return .expired(at: current) }
+            let oldExpiry = KeyLifecycle.expiryAfterRotation(current: current, overlap: overlap, now: now)
+            let expiresAt = successorExpiry.expiry(
+                oldCreatedAt: Timestamp(millisecondsSinceEpoch: created), oldExpiresAt: current, now: now)
             let issued = try await Self.insertKey(
                 connection, accountID: accountID, account: account, scopes: Scope.parse(scopes), expiresAt: expiresAt,
                 rotatedFrom: id, at: now, logger: logger)

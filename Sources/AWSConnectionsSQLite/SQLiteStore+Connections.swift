@@ -215,6 +215,8 @@ extension SQLiteStore: ConnectionStore {
     public func trimHistory(_ cap: HistoryCap, keptSince: Timestamp) async throws -> Int {
         var total = 0
         while true {
+            // Between chunks, so that a shutdown does not wait for a large backlog.
+            try Task.checkCancellation()
             let removed = try await write { db in
                 try db.cachedStatement(
                     sql: """

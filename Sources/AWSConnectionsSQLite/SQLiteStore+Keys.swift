@@ -85,7 +85,8 @@ extension SQLiteStore: APIKeyStore {
         }
     }
 
-    public func rotateKey(_ id: KeyID, overlap: Duration, expiresAt: Timestamp?, at now: Timestamp) async throws
+    public func rotateKey(_ id: KeyID, overlap: Duration, successorExpiry: SuccessorExpiry, at now: Timestamp)
+        async throws
         -> KeyRotation
     {
         try await write { db in
@@ -95,15 +96,18 @@ extension SQLiteStore: APIKeyStore {
                     db,
                     sql: """
                         SELECT k.account_id AS account_id, a.name AS account, k.scopes AS scopes,
-                            k.revoked_at AS revoked_at, k.expires_at AS expires_at, k.replaced_by AS replaced_by
+                            k.revoked_at AS revoked_at, k.expires_at AS expires_at, k.replaced_by AS replaced_by,
+                            k.created_at AS created_at
                         FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = ?
                         """, arguments: [id.rawValue])
             else { return .notFound }
             if let replacedBy: String = row["replaced_by"] { return .alreadyRotated(replacedBy: KeyID(replacedBy)) }
             if (row["revoked_at"] as Int64?) != nil { return .revoked }
-            let oldExpiry = KeyLifecycle.expiryAfterRotation(
-                current: (row["expires_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)), overlap: overlap,
-                now: now)
+            let current = (row["expires_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:))
+            if let current, !(now < current) { return .expired(at: current) }
+            let oldExpiry = KeyLifecycle.expiryAfterRotation(current: current, overlap: overlap, now: now)
+            let expiresAt = successorExpiry.expiry(
+                oldCreatedAt: Timestamp(millisecondsSinceEpoch: row["created_at"]), oldExpiresAt: current, now: now)
             let issued = try Self.insertKey(
                 db, accountID: row["account_id"], account: row["account"], scopes: Scope.parse(row["scopes"]),
                 expiresAt: expiresAt, rotatedFrom: id, at: now)

@@ -151,8 +151,19 @@ struct KeysCommand: AsyncParsableCommand {
 
         @Option(
             name: .customLong("expires-in"),
-            help: ArgumentHelp("An expiry for the new key, from now: 90d, 12h. Default: never.", valueName: "duration"))
-        var expiresIn: DurationText?
+            help: ArgumentHelp(
+                "When the new key expires, from now: 90d, 12h, or never. Default: after as long a life as the old key was given (never if it had no expiry).",
+                valueName: "duration|never"))
+        var expiresIn: String?
+
+        /// `--expires-in` as the store takes it.
+        var successorExpiry: (Timestamp) -> SuccessorExpiry? {
+            { now in
+                guard let expiresIn else { return .sameLifetime }
+                if expiresIn == "never" { return .never }
+                return DurationText(argument: expiresIn).map { .at(now.adding($0.duration)) }
+            }
+        }
 
         /// The key id and the database options, in any order (see `Revoke`).
         @Argument(
@@ -163,6 +174,9 @@ struct KeysCommand: AsyncParsableCommand {
         func validate() throws {
             guard KeysCommand.keyIDAndOptions(arguments).keyID != nil else {
                 throw ValidationError("Missing expected argument '<key-id>'")
+            }
+            guard successorExpiry(.now()) != nil else {
+                throw ValidationError("--expires-in must be a duration such as 90d, 12h or 1h30m, or never.")
             }
         }
 
@@ -175,7 +189,7 @@ struct KeysCommand: AsyncParsableCommand {
             ) { store in
                 try await store.rotateKey(
                     keyID, overlap: overlap?.duration ?? KeyLifecycle.defaultOverlap,
-                    expiresAt: expiresIn.map { now.adding($0.duration) }, at: now)
+                    successorExpiry: successorExpiry(now) ?? .never, at: now)
             }
             switch rotation {
             case .rotated(let issued, let oldKeyExpiresAt):
@@ -190,9 +204,13 @@ struct KeysCommand: AsyncParsableCommand {
             case .revoked:
                 StandardError.write("error: \(keyID.rawValue) is revoked; create a new key with 'keys create'.\n")
                 throw ExitCode.failure
+            case .expired(let at):
+                StandardError.write(
+                    "error: \(keyID.rawValue) expired at \(at.rfc3339); create a new key with 'keys create'.\n")
+                throw ExitCode.failure
             case .alreadyRotated(let replacedBy):
                 StandardError.write(
-                    "error: \(keyID.rawValue) was already rotated to \(replacedBy.rawValue); rotate that key instead.\n")
+                    "error: \(keyID.rawValue) was already rotated to \(replacedBy.rawValue) (if a rotation's output was lost, revoke that key and rotate or create again); rotate that key instead.\n")
                 throw ExitCode.failure
             }
         }

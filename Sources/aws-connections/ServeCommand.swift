@@ -45,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = LogSetup.bootstrap(level: level)
         let metrics: ServerMetrics = settings[\ServeSettings.metrics] == "on" ? .prometheus() : .off()
         let metricsToken = settings[\ServeSettings.metricsToken]
+        if metrics.isOn, metricsToken.isEmpty {
+            logger.info("GET /metrics is served without a token (--metrics-token): keep this port off public networks")
+        }
         let roleAccess = await RoleAccessSetup.make(settings: settings, metrics: metrics.factory, logger: logger)
 
         try await settings.withStore(migrations: .upgrade, logger: logger) { store in

@@ -96,6 +96,8 @@ struct MetricsTests {
                 let id = try await client.createConnectionID(key: world.alpha)
                 var configuration = Configuration()
                 configuration.allowsUnsafeTransactions = true
+                // The create's last-used write may still hold the lock: wait for it rather than fail.
+                configuration.busyMode = .timeout(30)
                 let intruder = try DatabaseQueue(path: sqlite.path, configuration: configuration)
                 try await intruder.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
                 let blocked = try await client.update(key: world.alpha, id: id, body: #"{"name":"x","version":1}"#)

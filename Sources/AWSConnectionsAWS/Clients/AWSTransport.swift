@@ -82,7 +82,8 @@ struct AWSTransport: Sendable {
         let start = ContinuousClock.now
         do {
             let response = try await exchange(request, scheme: scheme, signer: signer)
-            metrics.record(action, outcome: response.isSuccess ? "ok" : "error", elapsed: ContinuousClock.now - start)
+            let ok = response.isSuccess || (action == .getObject && response.status == 416)
+            metrics.record(action, outcome: ok ? "ok" : "error", elapsed: ContinuousClock.now - start)
             return response
         } catch {
             let outcome = if case .timeout = error { "timeout" } else { "unreachable" }

@@ -2,7 +2,8 @@ import AWSConnectionsCore
 public import CoreMetrics
 
 /// What the platform's AWS calls did: `aws_calls_total{service, action, outcome}` (`ok`, `error`
-/// when AWS answered with an error, `timeout`, `unreachable`), `aws_call_duration_seconds{service,
+/// when AWS answered with an error, `timeout`, `unreachable`; a ranged `GetObject` of an empty
+/// object, 416, is `ok`, as verify counts it readable), `aws_call_duration_seconds{service,
 /// action}`, and `aws_role_credentials_total{source}`: whether a role's credentials came from the
 /// cache (`cache`), from a fetch another request had already started (`shared`), or from STS (`sts`).
 public struct AWSCallMetrics: Sendable {

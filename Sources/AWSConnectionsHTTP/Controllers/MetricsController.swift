@@ -13,7 +13,8 @@ struct MetricsController {
 
     init(metrics: ServerMetrics, token: String?) {
         self.metrics = metrics
-        self.tokenDigest = token.map { SHA256.hash(data: Array($0.utf8)) }
+        // An empty token would let a request without the header through: it means none.
+        self.tokenDigest = token.flatMap { $0.isEmpty ? nil : SHA256.hash(data: Array($0.utf8)) }
     }
 
     /// The exposition format's own content type (version 0.0.4), which every scraper reads.

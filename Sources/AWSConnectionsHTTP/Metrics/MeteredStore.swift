@@ -179,7 +179,9 @@ struct MeteredKeyStore: APIKeyStore {
         try await inner.revokeKey(id, at: now)
     }
 
-    func rotateKey(_ id: KeyID, overlap: Duration, expiresAt: Timestamp?, at now: Timestamp) async throws -> KeyRotation {
-        try await inner.rotateKey(id, overlap: overlap, expiresAt: expiresAt, at: now)
+    func rotateKey(_ id: KeyID, overlap: Duration, successorExpiry: SuccessorExpiry, at now: Timestamp) async throws
+        -> KeyRotation
+    {
+        try await inner.rotateKey(id, overlap: overlap, successorExpiry: successorExpiry, at: now)
     }
 }

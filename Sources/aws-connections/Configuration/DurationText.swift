@@ -28,6 +28,8 @@ struct DurationText: ExpressibleByArgument, Sendable, Equatable {
             }
             guard let value = Int64(digits), digits.count <= 9 else { return nil }
             seconds += value * unit
+            // Checked as it grows, so no number of parts can overflow the sum.
+            guard Duration.seconds(seconds) <= Self.longest else { return nil }
             digits = ""
             sawUnit = true
         }
