@@ -270,31 +270,39 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
     }
 
     public func trimHistory(_ cap: HistoryCap, keptSince: Timestamp) async throws -> Int {
-        let query: PostgresQuery = """
-            WITH trimmed AS (
-                DELETE FROM connection_history WHERE (connection_id, version) IN (
-                    SELECT h.connection_id, h.version FROM connections c
-                    JOIN connection_history h ON h.connection_id = c.id AND h.version <= c.version - \(Int64(cap.keepVersions))
-                    WHERE h.changed_at < \(keptSince.millisecondsSinceEpoch)
-                    LIMIT \(Int64(Self.purgeChunk)))
-                RETURNING 1)
-            SELECT count(*) FROM trimmed
-            """
+        // Connections in id order, a chunk of them per statement: each statement reads only
+        // its connections' old history (through the history's primary key), so none runs into
+        // the statement timeout and none re-reads what an earlier one trimmed.
         var total = 0
+        var after = ""
         while true {
             // Between chunks, so that a shutdown does not wait for a large backlog.
             try Task.checkCancellation()
-            let removed = try await perform(writing: true) { database in
-                var removed: Int64 = 0
-                for try await count in try await database.query(query, logger: self.logger).decode(Int64.self) {
-                    removed = count
+            let query: PostgresQuery = """
+                WITH chunk AS (
+                    SELECT id, version FROM connections WHERE id > \(after) ORDER BY id LIMIT \(Int64(Self.trimChunk))),
+                trimmed AS (
+                    DELETE FROM connection_history h USING chunk c
+                    WHERE h.connection_id = c.id AND h.version <= c.version - \(Int64(cap.keepVersions))
+                        AND h.changed_at < \(keptSince.millisecondsSinceEpoch)
+                    RETURNING 1)
+                SELECT (SELECT count(*) FROM trimmed), (SELECT max(id) FROM chunk)
+                """
+            let (removed, last) = try await perform(writing: true) { database in
+                var result: (Int64, String?) = (0, nil)
+                for try await row in try await database.query(query, logger: self.logger).decode((Int64, String?).self) {
+                    result = row
                 }
-                return removed
+                return result
             }
             total += Int(removed)
-            if removed == 0 { return total }
+            guard let last else { return total }
+            after = last
         }
     }
+
+    /// Connections whose history one statement of the trim goes through.
+    static let trimChunk = 200
 
     public func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws {
         // In chunks, each its own statement, so a large backlog never runs into the

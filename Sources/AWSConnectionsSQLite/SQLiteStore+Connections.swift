@@ -213,25 +213,39 @@ extension SQLiteStore: ConnectionStore {
     }
 
     public func trimHistory(_ cap: HistoryCap, keptSince: Timestamp) async throws -> Int {
+        // Connections in id order, a chunk of them per write: each write reads only its
+        // connections' old history (through the history's primary key), so none holds the
+        // writer long and none re-reads what an earlier one trimmed.
         var total = 0
+        var after = ""
         while true {
             // Between chunks, so that a shutdown does not wait for a large backlog.
             try Task.checkCancellation()
-            let removed = try await write { db in
-                try db.cachedStatement(
+            let start = after
+            let (removed, last) = try await write { db -> (Int, String?) in
+                let last = try String.fetchOne(
+                    db,
+                    sql: "SELECT max(id) FROM (SELECT id FROM connections WHERE id > ? ORDER BY id LIMIT \(Self.trimChunk))",
+                    arguments: [start])
+                guard let last else { return (0, nil) }
+                try db.execute(
                     sql: """
                         DELETE FROM connection_history WHERE (connection_id, version) IN (
                             SELECT h.connection_id, h.version FROM connections c
                             JOIN connection_history h ON h.connection_id = c.id AND h.version <= c.version - ?
-                            WHERE h.changed_at < ? LIMIT \(Self.purgeChunk))
-                        """
-                ).execute(arguments: [Int64(cap.keepVersions), keptSince.millisecondsSinceEpoch])
-                return db.changesCount
+                            WHERE c.id > ? AND c.id <= ? AND h.changed_at < ?)
+                        """,
+                    arguments: [Int64(cap.keepVersions), start, last, keptSince.millisecondsSinceEpoch])
+                return (db.changesCount, last)
             }
             total += removed
-            if removed == 0 { return total }
+            guard let last else { return total }
+            after = last
         }
     }
+
+    /// Connections whose history one write of the trim goes through.
+    static let trimChunk = 200
 
     /// Rows the purge removes per write.
     static let purgeChunk = 1000

@@ -188,6 +188,20 @@ struct HistoryTests {
             // The connection itself is untouched, and updates go on from its version.
             #expect(try await client.get(key: world.alpha, id: long).json()["version"] as? Int == 10)
             #expect(try await client.update(key: world.alpha, id: long, body: #"{"name":"v11","version":10}"#).status == .ok)
+
+            // More connections than one chunk of the trim holds (200): every chunk is trimmed.
+            var many: [String] = []
+            for _ in 0..<250 {
+                let id = try await client.createConnectionID(key: world.beta)
+                #expect(try await client.update(key: world.beta, id: id, body: #"{"name":"m2","version":1}"#).status == .ok)
+                many.append(id)
+            }
+            let one = HistoryCap(keepVersions: 1, keepFor: .seconds(0))
+            // Each of the 250 loses version 1, the long connection 8 to 10 (11 stays), the short one 1.
+            #expect(try await world.store.trimHistory(one, keptSince: Timestamp.now().adding(.seconds(1))) == 250 + 3 + 1)
+            for id in [many.first!, many[200], many.last!] {
+                #expect(try await world.store.history(id: ConnectionID(uncheckedRawValue: id)).map(\.version) == [2])
+            }
         }
     }
 

@@ -1,36 +1,61 @@
 import AWSConnectionsCore
 import CoreMetrics
 
+/// The store calls that are measured; the raw value is the `operation` label.
+enum StoreOperation: String, CaseIterable, Sendable {
+    case create
+    case delete
+    case get
+    case history
+    case keyLookup = "key_lookup"
+    case keyUse = "key_use"
+    case list
+    case listPage = "list_page"
+    case purge
+    case saveVerification = "save_verification"
+    case schemaSteps = "schema_steps"
+    case trimHistory = "trim_history"
+    case update
+    case verification
+}
+
 /// Times every store call and counts its errors, by operation: `store_call_duration_seconds`
 /// and `store_call_errors_total{operation, error}` (`unavailable`, `outcome_unknown`, `failed`).
 ///
 /// A decorator, so neither store knows about metrics. Outcomes that are answers (not found, a
 /// version conflict, a quota) are not errors here: the request metrics count them by status.
 struct StoreCallMetrics: Sendable {
-    let durations: MetricCache<String, Timer>
+    /// Made for every operation up front, so a call looks its timer up without a lock.
+    let durations: [StoreOperation: Timer]
     let errors: MetricCache<ErrorKey, Counter>
 
     struct ErrorKey: Hashable, Sendable {
-        var operation: String
+        var operation: StoreOperation
         var error: String
     }
 
     init(factory: any MetricsFactory) {
-        durations = MetricCache { operation in
-            Timer(label: "store_call_duration_seconds", dimensions: [("operation", operation)], factory: factory)
-        }
+        durations = Dictionary(
+            uniqueKeysWithValues: StoreOperation.allCases.map { operation in
+                (
+                    operation,
+                    Timer(
+                        label: "store_call_duration_seconds", dimensions: [("operation", operation.rawValue)],
+                        factory: factory)
+                )
+            })
         errors = MetricCache { key in
             Counter(
-                label: "store_call_errors_total", dimensions: [("operation", key.operation), ("error", key.error)],
-                factory: factory)
+                label: "store_call_errors_total",
+                dimensions: [("operation", key.operation.rawValue), ("error", key.error)], factory: factory)
         }
     }
 
-    func measure<T>(_ operation: String, _ call: () async throws -> T) async throws -> T {
+    func measure<T>(_ operation: StoreOperation, _ call: () async throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer {
             let elapsed = ContinuousClock.now - start
-            durations[operation].recordNanoseconds(
+            durations[operation]?.recordNanoseconds(
                 elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
         do {
@@ -71,29 +96,29 @@ class MeteredConnectionStore: ConnectionStore, @unchecked Sendable {
     var knownSchemaSteps: [String] { inner.knownSchemaSteps }
 
     func appliedSchemaSteps() async throws -> [String] {
-        try await calls.measure("schema_steps") { try await inner.appliedSchemaSteps() }
+        try await calls.measure(.schemaSteps) { try await inner.appliedSchemaSteps() }
     }
 
     func create(_ connection: Connection, by key: KeyID, quota: Int, idempotency: IdempotentCreate?) async throws
         -> CreateOutcome
     {
-        try await calls.measure("create") {
+        try await calls.measure(.create) {
             try await inner.create(connection, by: key, quota: quota, idempotency: idempotency)
         }
     }
 
     func list(account: AccountID, query: ConnectionListQuery) async throws -> [Connection] {
-        try await calls.measure("list") { try await inner.list(account: account, query: query) }
+        try await calls.measure(.list) { try await inner.list(account: account, query: query) }
     }
 
     func get(id: ConnectionID) async throws -> Connection? {
-        try await calls.measure("get") { try await inner.get(id: id) }
+        try await calls.measure(.get) { try await inner.get(id: id) }
     }
 
     func update(id: ConnectionID, account: AccountID, changes: ConnectionChanges, by key: KeyID, at now: Timestamp)
         async throws -> UpdateOutcome
     {
-        try await calls.measure("update") {
+        try await calls.measure(.update) {
             try await inner.update(id: id, account: account, changes: changes, by: key, at: now)
         }
     }
@@ -101,29 +126,29 @@ class MeteredConnectionStore: ConnectionStore, @unchecked Sendable {
     func delete(id: ConnectionID, account: AccountID, expectedVersion: Int64?, by key: KeyID, at now: Timestamp)
         async throws -> DeleteOutcome
     {
-        try await calls.measure("delete") {
+        try await calls.measure(.delete) {
             try await inner.delete(id: id, account: account, expectedVersion: expectedVersion, by: key, at: now)
         }
     }
 
     func history(id: ConnectionID, after: Int64?, limit: Int) async throws -> HistoryPage {
-        try await calls.measure("history") { try await inner.history(id: id, after: after, limit: limit) }
+        try await calls.measure(.history) { try await inner.history(id: id, after: after, limit: limit) }
     }
 
     func saveVerification(_ verification: Verification) async throws -> Bool {
-        try await calls.measure("save_verification") { try await inner.saveVerification(verification) }
+        try await calls.measure(.saveVerification) { try await inner.saveVerification(verification) }
     }
 
     func verification(id: ConnectionID) async throws -> Verification? {
-        try await calls.measure("verification") { try await inner.verification(id: id) }
+        try await calls.measure(.verification) { try await inner.verification(id: id) }
     }
 
     func trimHistory(_ cap: HistoryCap, keptSince: Timestamp) async throws -> Int {
-        try await calls.measure("trim_history") { try await inner.trimHistory(cap, keptSince: keptSince) }
+        try await calls.measure(.trimHistory) { try await inner.trimHistory(cap, keptSince: keptSince) }
     }
 
     func purge(deletedBefore: Timestamp, idempotencyKeysBefore: Timestamp) async throws {
-        try await calls.measure("purge") {
+        try await calls.measure(.purge) {
             try await inner.purge(deletedBefore: deletedBefore, idempotencyKeysBefore: idempotencyKeysBefore)
         }
     }
@@ -139,7 +164,7 @@ final class MeteredJSONPagesStore: MeteredConnectionStore, ConnectionJSONPages, 
     }
 
     func jsonPage(account: AccountID, query: ConnectionListQuery, limit: Int) async throws -> ConnectionJSONPage {
-        try await calls.measure("list_page") { try await pages.jsonPage(account: account, query: query, limit: limit) }
+        try await calls.measure(.listPage) { try await pages.jsonPage(account: account, query: query, limit: limit) }
     }
 }
 
@@ -154,11 +179,11 @@ struct MeteredKeyStore: APIKeyStore {
     }
 
     func caller(forKeyHash hash: APIKeyHash) async throws -> Caller? {
-        try await calls.measure("key_lookup") { try await inner.caller(forKeyHash: hash) }
+        try await calls.measure(.keyLookup) { try await inner.caller(forKeyHash: hash) }
     }
 
     func recordUse(of key: KeyID, at now: Timestamp) async throws {
-        try await calls.measure("key_use") { try await inner.recordUse(of: key, at: now) }
+        try await calls.measure(.keyUse) { try await inner.recordUse(of: key, at: now) }
     }
 
     func issueKey(account: String, scopes: Set<Scope>, expiresAt: Timestamp?, at now: Timestamp) async throws

@@ -27,10 +27,11 @@ public final class ServerMetrics: Sendable {
     let requests: MetricCache<RequestKey, CoreMetrics.Counter>
     let requestDuration: MetricCache<RouteKey, Timer>
     let rateLimited: CoreMetrics.Counter
-    let keyChecks: MetricCache<KeyCheck, CoreMetrics.Counter>
+    /// Made for every outcome up front: read on every keyed request, without a lock.
+    let keyChecks: [KeyCheck: CoreMetrics.Counter]
 
     /// How a request's API key fared.
-    enum KeyCheck: String, Sendable {
+    enum KeyCheck: String, CaseIterable, Sendable {
         case authenticated, missing, invalid, expired
     }
 
@@ -69,9 +70,14 @@ public final class ServerMetrics: Sendable {
                 factory: factory)
         }
         rateLimited = CoreMetrics.Counter(label: "rate_limited_requests_total", factory: factory)
-        keyChecks = MetricCache { check in
-            CoreMetrics.Counter(label: "api_key_checks_total", dimensions: [("outcome", check.rawValue)], factory: factory)
-        }
+        keyChecks = Dictionary(
+            uniqueKeysWithValues: KeyCheck.allCases.map { check in
+                (
+                    check,
+                    CoreMetrics.Counter(
+                        label: "api_key_checks_total", dimensions: [("outcome", check.rawValue)], factory: factory)
+                )
+            })
     }
 
     public var isOn: Bool { registry != nil }

@@ -35,20 +35,20 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
         // No header, an empty one, or a bare "Bearer" all mean the client sent no key.
         let credential = request.headers[.authorization].map(Self.credential(in:)) ?? ""
         guard !credential.isEmpty else {
-            metrics.keyChecks[.missing].increment()
+            metrics.keyChecks[.missing]?.increment()
             throw Problem.missingAPIKey()
         }
         guard let key = APIKey(credential),
             let caller = try await cache.caller(forKeyHash: key.hash, lookUp: keys.caller(forKeyHash:))
         else {
-            metrics.keyChecks[.invalid].increment()
+            metrics.keyChecks[.invalid]?.increment()
             throw Problem.invalidAPIKey()
         }
         if caller.isExpired(at: .now()) {
-            metrics.keyChecks[.expired].increment()
+            metrics.keyChecks[.expired]?.increment()
             throw Problem.expiredAPIKey()
         }
-        metrics.keyChecks[.authenticated].increment()
+        metrics.keyChecks[.authenticated]?.increment()
 
         context.logFields.keyID.withLock { $0 = caller.keyID }
         recordUseIfStale(caller)
