@@ -276,8 +276,10 @@ extension PostgresStore: ConnectionStore, ConnectionJSONPages {
         var total = 0
         var after = ""
         while true {
-            // Between chunks, so that a shutdown does not wait for a large backlog.
-            try Task.checkCancellation()
+            // Between chunks, so that a shutdown does not wait for a large backlog. Not
+            // `try Task.checkCancellation()`: in this loop it crashed Swift 6.3's optimizer
+            // (signal 11 splitting the async function) in release builds.
+            if Task.isCancelled { throw CancellationError() }
             let query: PostgresQuery = """
                 WITH chunk AS (
                     SELECT id, version FROM connections WHERE id > \(after) ORDER BY id LIMIT \(Int64(Self.trimChunk))),

@@ -219,33 +219,43 @@ extension SQLiteStore: ConnectionStore {
         var total = 0
         var after = ""
         while true {
-            // Between chunks, so that a shutdown does not wait for a large backlog.
-            try Task.checkCancellation()
+            // Between chunks, so that a shutdown does not wait for a large backlog. Not
+            // `try Task.checkCancellation()`: in this loop it crashed Swift 6.3's optimizer
+            // (signal 11 splitting the async function) in release builds.
+            if Task.isCancelled { throw CancellationError() }
             let start = after
-            let (removed, last) = try await write { db -> (Int, String?) in
-                let last = try String.fetchOne(
-                    db,
-                    sql: "SELECT max(id) FROM (SELECT id FROM connections WHERE id > ? ORDER BY id LIMIT \(Self.trimChunk))",
-                    arguments: [start])
-                guard let last else { return (0, nil) }
-                try db.execute(
-                    sql: """
-                        DELETE FROM connection_history WHERE (connection_id, version) IN (
-                            SELECT h.connection_id, h.version FROM connections c
-                            JOIN connection_history h ON h.connection_id = c.id AND h.version <= c.version - ?
-                            WHERE c.id > ? AND c.id <= ? AND h.changed_at < ?)
-                        """,
-                    arguments: [Int64(cap.keepVersions), start, last, keptSince.millisecondsSinceEpoch])
-                return (db.changesCount, last)
-            }
-            total += removed
-            guard let last else { return total }
+            let chunk = try await write { db in try Self.trimChunk(db, cap: cap, keptSince: keptSince, after: start) }
+            total += chunk.removed
+            guard let last = chunk.last else { return total }
             after = last
         }
     }
 
+    /// One write of `trimHistory`: the connections after `after` in id order, up to
+    /// `trimChunk` of them, trimmed; and the last of them, nil when none was left.
+    ///
+    /// A function of its own rather than inline in the loop: the Swift 6.3 optimizer crashed
+    /// (signal 11, splitting the async function) on the loop with this closure inside it.
+    private static func trimChunk(_ db: Database, cap: HistoryCap, keptSince: Timestamp, after: String) throws
+        -> (removed: Int, last: String?)
+    {
+        let last = try String.fetchOne(
+            db, sql: "SELECT max(id) FROM (SELECT id FROM connections WHERE id > ? ORDER BY id LIMIT \(trimChunkSize))",
+            arguments: [after])
+        guard let last else { return (0, nil) }
+        try db.execute(
+            sql: """
+                DELETE FROM connection_history WHERE (connection_id, version) IN (
+                    SELECT h.connection_id, h.version FROM connections c
+                    JOIN connection_history h ON h.connection_id = c.id AND h.version <= c.version - ?
+                    WHERE c.id > ? AND c.id <= ? AND h.changed_at < ?)
+                """,
+            arguments: [Int64(cap.keepVersions), after, last, keptSince.millisecondsSinceEpoch])
+        return (db.changesCount, last)
+    }
+
     /// Connections whose history one write of the trim goes through.
-    static let trimChunk = 200
+    static let trimChunkSize = 200
 
     /// Rows the purge removes per write.
     static let purgeChunk = 1000
