@@ -210,7 +210,7 @@ struct KeysCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             case .alreadyRotated(let replacedBy):
                 StandardError.write(
-                    "error: \(keyID.rawValue) was already rotated to \(replacedBy.rawValue) (if a rotation's output was lost, revoke that key and rotate or create again); rotate that key instead.\n")
+                    "error: \(keyID.rawValue) was already rotated to \(replacedBy.rawValue); rotate that key instead. If the rotation's new key was never shown, revoke \(replacedBy.rawValue) and create a key with 'keys create'.\n")
                 throw ExitCode.failure
             }
         }
