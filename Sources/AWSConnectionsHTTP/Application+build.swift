@@ -14,8 +14,7 @@ public func buildRouter(
     metricsToken: String? = nil
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    if metrics.isOn { router.add(middleware: RequestMetricsMiddleware(metrics: metrics)) }
-    router.add(middleware: RequestLogMiddleware(trustedProxies: trustedProxies))
+    router.add(middleware: RequestLogMiddleware(trustedProxies: trustedProxies, metrics: metrics))
     let connections = MeteredConnectionStore.wrapping(connections, metrics: metrics)
     let keys = MeteredKeyStore.wrapping(keys, metrics: metrics)
     let withKey = router.group().add(middleware: APIKeyAuthMiddleware(keys: keys, metrics: metrics))

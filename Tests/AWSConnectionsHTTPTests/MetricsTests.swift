@@ -7,7 +7,6 @@ import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Synchronization
 import Testing
 
 /// `GET /metrics`: the page is parsed as a scraper would and checked to move by exactly the
@@ -40,9 +39,7 @@ struct MetricsTests {
     @Test("requests by route template, method and status; latency per route; store calls; keys; rate limiting", arguments: StoreKind.all)
     func pageMoves(store: StoreKind) async throws {
         try await withWorld(store) { world in
-            let time = Mutex(ContinuousClock.now)
-            var limit = RateLimit(requestsPerSecond: 0.5, burst: 5)
-            limit.now = { time.withLock { $0 } }
+            let limit = StoppedClock().limit(requestsPerSecond: 0.5, burst: 5)
             let app = buildApplication(
                 connections: world.store, keys: world.store, rateLimit: limit, metrics: .prometheus(), host: "127.0.0.1",
                 port: 0, logger: testLogger)

@@ -33,11 +33,8 @@ struct RateLimitTests {
     @Test("over the limit: 429 rate_limited with Retry-After; every keyed answer carries RateLimit-Policy and RateLimit; it recovers after Retry-After", arguments: StoreKind.all)
     func limitOverHTTP(store: StoreKind) async throws {
         try await withWorld(store) { world in
-            // The buckets' time stands still unless the test moves it: under a loaded machine
-            // requests can be seconds apart, which would refill them.
-            let time = Mutex(ContinuousClock.now)
-            var limit = RateLimit(requestsPerSecond: 0.5, burst: 3)
-            limit.now = { time.withLock { $0 } }
+            let time = StoppedClock()
+            let limit = time.limit(requestsPerSecond: 0.5, burst: 3)
             let app = buildApplication(
                 connections: world.store, keys: world.store, rateLimit: limit, host: "127.0.0.1", port: 0,
                 logger: testLogger)
@@ -65,7 +62,7 @@ struct RateLimitTests {
                 // Public routes are not limited and carry no fields.
                 #expect(try await client.send(.get, "/healthz", key: "").headers[.rateLimit] == nil)
 
-                time.withLock { $0 += .seconds(2) }
+                time.advance(by: .seconds(2))
                 let recovered = try await client.list(key: world.alpha)
                 #expect(recovered.status == .ok && recovered.headers[.rateLimit]?.hasPrefix(#""per-key";r=0;"#) == true)
                 #expect(try await client.list(key: world.alpha).status == .tooManyRequests)
@@ -102,5 +99,22 @@ struct RateLimitTests {
             unlimited.signal(SIGTERM)
             #expect(try await unlimited.waitForExit() == 0)
         }
+    }
+}
+
+/// The buckets' time for tests: it stands still unless the test moves it, since on a loaded
+/// machine requests can be seconds apart, which would refill the buckets.
+final class StoppedClock: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+
+    func advance(by duration: Duration) {
+        instant.withLock { $0 += duration }
+    }
+
+    /// A limit whose buckets read this clock.
+    func limit(requestsPerSecond: Double, burst: Int) -> RateLimit {
+        var limit = RateLimit(requestsPerSecond: requestsPerSecond, burst: burst)
+        limit.now = { [self] in instant.withLock { $0 } }
+        return limit
     }
 }

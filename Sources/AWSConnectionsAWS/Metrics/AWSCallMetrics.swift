@@ -38,8 +38,7 @@ public struct AWSCallMetrics: Sendable {
 
     func record(_ action: AWSAction, outcome: String, elapsed: Duration) {
         calls[CallKey(action: action, outcome: outcome)].increment()
-        durations[action].recordNanoseconds(
-            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        durations[action].record(elapsed)
     }
 }
 

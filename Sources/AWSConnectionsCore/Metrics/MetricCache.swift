@@ -1,3 +1,4 @@
+public import CoreMetrics
 import Synchronization
 
 /// Metric handles made once per distinct set of dimension values, then reused.
@@ -21,5 +22,12 @@ public final class MetricCache<Key: Hashable & Sendable, Handle: Sendable>: Send
             handles[key] = handle
             return handle
         }
+    }
+}
+
+extension CoreMetrics.Timer {
+    /// Records `duration`, which swift-metrics takes only as a count of nanoseconds.
+    public func record(_ duration: Duration) {
+        recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 }

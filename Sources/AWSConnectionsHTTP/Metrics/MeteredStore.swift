@@ -54,9 +54,7 @@ struct StoreCallMetrics: Sendable {
     func measure<T>(_ operation: StoreOperation, _ call: () async throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer {
-            let elapsed = ContinuousClock.now - start
-            durations[operation]?.recordNanoseconds(
-                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            durations[operation]?.record(ContinuousClock.now - start)
         }
         do {
             return try await call()

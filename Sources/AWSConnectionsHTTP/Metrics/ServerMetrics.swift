@@ -1,5 +1,6 @@
 import AWSConnectionsCore
 public import CoreMetrics
+import HTTPTypes
 import Prometheus
 
 /// What the server counts and times, recorded through swift-metrics into one Prometheus
@@ -81,6 +82,24 @@ public final class ServerMetrics: Sendable {
     }
 
     public var isOn: Bool { registry != nil }
+
+    /// A path no route matches, as the `route` label says it.
+    static let unmatchedRoute = "unmatched"
+    /// A client may send any token as a method; others are counted as `other`, so that no
+    /// client can add series.
+    static let knownMethods: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .patch, .delete, .options]
+
+    /// Counts one answered request and times it, by the route template the router matched
+    /// (`/pictoryapis/v1/awsconnections/{connectionid}`), never the path sent, so the number of
+    /// series stays fixed however many ids are asked for.
+    func recordRequest(method: HTTPRequest.Method, route: String?, status: Int, elapsed: Duration) {
+        guard isOn else { return }
+        // The router names an unmatched path "NotFound"; a label that is plainly not a path is clearer.
+        let route = route.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? Self.unmatchedRoute
+        let method = Self.knownMethods.contains(method) ? method.rawValue : "other"
+        requests[RequestKey(route: route, method: method, status: status)].increment()
+        requestDuration[RouteKey(route: route, method: method)].record(elapsed)
+    }
 
     /// The registry in Prometheus' text exposition format.
     func exposition() -> [UInt8] {

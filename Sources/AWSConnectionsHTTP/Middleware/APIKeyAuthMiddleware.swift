@@ -44,14 +44,15 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
             metrics.keyChecks[.invalid]?.increment()
             throw Problem.invalidAPIKey()
         }
-        if caller.isExpired(at: .now()) {
+        let now = Timestamp.now()
+        if caller.isExpired(at: now) {
             metrics.keyChecks[.expired]?.increment()
             throw Problem.expiredAPIKey()
         }
         metrics.keyChecks[.authenticated]?.increment()
 
         context.logFields.keyID.withLock { $0 = caller.keyID }
-        recordUseIfStale(caller)
+        recordUseIfStale(caller, now: now)
         var context = context
         context.caller = caller
         return try await next(request, context)
@@ -68,8 +69,7 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
         return value
     }
 
-    private func recordUseIfStale(_ caller: Caller) {
-        let now = Timestamp.now()
+    private func recordUseIfStale(_ caller: Caller, now: Timestamp) {
         if let last = caller.lastUsedAt,
             now.millisecondsSinceEpoch - last.millisecondsSinceEpoch < Self.lastUsedPrecisionMilliseconds
         {

@@ -4,9 +4,10 @@ import HTTPTypes
 import Synchronization
 import Logging
 
-/// The outermost layer: writes the request's one log line, stamps `X-Request-Id` on every
-/// answer, and turns whatever an inner layer threw into a `Problem`, which then answers for
-/// itself (`HTTPResponseError`).
+/// The outermost layer: writes the request's one log line, counts and times it in `metrics`,
+/// stamps `X-Request-Id` on every answer, and turns whatever an inner layer threw into a
+/// `Problem`, which then answers for itself (`HTTPResponseError`). Outermost, so what inner
+/// layers refuse (401, 429) is logged and counted with the status the client saw.
 ///
 /// The line carries method, path (no query string), status, duration, request id, the
 /// client's address and the key's id, never the key: the Authorization header is not read here.
@@ -15,9 +16,11 @@ public struct RequestLogMiddleware: RouterMiddleware {
 
     /// Peers whose `X-Forwarded-For` names the client; with none, the header is never read.
     let trustedProxies: TrustedProxies
+    let metrics: ServerMetrics
 
-    public init(trustedProxies: TrustedProxies = TrustedProxies()) {
+    public init(trustedProxies: TrustedProxies = TrustedProxies(), metrics: ServerMetrics = .off()) {
         self.trustedProxies = trustedProxies
+        self.metrics = metrics
     }
 
     public func handle(
@@ -27,25 +30,34 @@ public struct RequestLogMiddleware: RouterMiddleware {
         do {
             var response = try await next(request, context)
             response.headers[.xRequestID] = context.id
-            log(request, status: response.status, since: start, context: context)
+            finish(request, status: response.status, since: start, context: context)
             return response
         } catch {
             let problem = Problem(translating: error, request: request)
             if let cause = problem.cause {
                 context.logger.error("request failed", metadata: ["error": "\(cause)", "path": "\(request.uri.path)"])
             }
-            log(request, status: problem.status, since: start, context: context)
+            finish(request, status: problem.status, since: start, context: context)
             throw problem
         }
     }
 
-    private func log(_ request: Request, status: HTTPResponse.Status, since start: ContinuousClock.Instant, context: Context) {
+    /// The request's metrics and log line, with one reading of the clock.
+    private func finish(
+        _ request: Request, status: HTTPResponse.Status, since start: ContinuousClock.Instant, context: Context
+    ) {
+        let elapsed = ContinuousClock.now - start
+        metrics.recordRequest(method: request.method, route: context.endpointPath, status: status.code, elapsed: elapsed)
+        log(request, status: status, elapsed: elapsed, context: context)
+    }
+
+    private func log(_ request: Request, status: HTTPResponse.Status, elapsed: Duration, context: Context) {
         guard context.logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue),
             "path": .string(request.uri.path),
             "status": .stringConvertible(status.code),
-            "duration_ms": .string(Self.milliseconds(ContinuousClock.now - start)),
+            "duration_ms": .string(Self.milliseconds(elapsed)),
         ]
         if let keyID = context.logFields.keyID.withLock({ $0 }) {
             metadata["key_id"] = .string(keyID.rawValue)
